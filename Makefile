@@ -1,0 +1,64 @@
+# Every target sets up what it needs: a fresh clone only needs python3, make and (for the
+# browser tests) root or an installed chromium.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app screener
+STAMP := $(VENV)/.installed
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run serve test test-browser test-postgres lint check bench fuzz browser-deps clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): setup.cfg pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install the app with its test extras
+
+run: venv ## serve the app on http://127.0.0.1:5000 (SQLite in instance/)
+	$(FLASK) db-upgrade
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+serve: venv ## serve with gunicorn and production settings (needs SCREENER_SECRET_KEY, SCREENER_DATA_KEY)
+	@test -n "$$SCREENER_SECRET_KEY" || { echo "make serve: set SCREENER_SECRET_KEY" >&2; exit 1; }
+	@test -n "$$SCREENER_DATA_KEY" || { echo "make serve: set SCREENER_DATA_KEY" >&2; exit 1; }
+	SCREENER_ENV=production $(FLASK) db-upgrade
+	SCREENER_ENV=production $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+check: venv ## lint questions.yaml and run its examples
+	$(FLASK) check
+
+lint: venv ## ruff and bandit
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check screener tests bench wsgi.py || true
+	$(VENV)/bin/bandit -q -r screener -ll
+
+browser-deps: ## install Debian's chromium and the axe-core script when possible
+	@bash tests/browser/install-deps.sh
+
+test: venv browser-deps ## ruff, then the whole test suite
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r screener -ll
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+test-browser: venv browser-deps ## only the browser tests; fails (never skips) without chromium
+	SCREENER_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -p no:cacheprovider -m browser
+
+test-postgres: venv ## only the PostgreSQL/Redis tests; fails (never skips) without the servers
+	SCREENER_REQUIRE_POSTGRES=1 $(VENV)/bin/pytest -p no:cacheprovider -m "postgres or redis"
+
+fuzz: venv ## the hostile-input property tests with many more examples
+	SCREENER_FUZZ_EXAMPLES=3000 $(VENV)/bin/pytest -p no:cacheprovider tests/test_hostile.py
+
+bench: venv browser-deps ## benchmarks, printed as ratios against baselines measured in the same run
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) bench/run.py
+
+clean: ## remove the venv and caches (keeps instance/)
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,112 @@
+"""Check one answer against its question: kind, options, range, length."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .definition import Question
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    question_id: str
+    code: str
+    message: str
+
+
+def clean(question: Question, value) -> tuple[object, AnswerError | None]:
+    """(value in its canonical form, None) or (None, the reason it does not fit)."""
+    if value is None or value == "" or value == []:
+        return None, None
+    try:
+        return _CLEANERS[question.type](question, value), None
+    except _Misfit as misfit:
+        return None, AnswerError(question.id, misfit.code, misfit.message)
+
+
+class _Misfit(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _choice(question: Question, value):
+    if isinstance(value, list | dict | bool):
+        raise _Misfit("ANS004", f"'{question.id}' takes one of its options")
+    for option in question.options:
+        if option.value == value or str(option.value) == str(value):
+            return option.value
+    allowed = ", ".join(repr(o.value) for o in question.options)
+    raise _Misfit("ANS002", f"{value!r} is not an option of '{question.id}'; use one of {allowed}")
+
+
+def _multiple(question: Question, value):
+    values = value if isinstance(value, list) else [value]
+    chosen = []
+    for item in values:
+        picked = _choice(question, item)
+        if picked not in chosen:
+            chosen.append(picked)
+    lone = [v for v in chosen if v in question.exclusive]
+    if lone and len(chosen) > 1:
+        label = question.display(lone[0])
+        raise _Misfit("ANS006", f"'{label}' cannot be chosen together with other answers")
+    order = [o.value for o in question.options]
+    return sorted(chosen, key=order.index)
+
+
+def _number(question: Question, value, kind):
+    if isinstance(value, bool) or isinstance(value, list | dict):
+        raise _Misfit("ANS004", f"'{question.id}' takes a number")
+    try:
+        number = kind(str(value).strip()) if isinstance(value, str) else value
+        if kind is int and float(number) != int(float(number)):
+            raise ValueError
+        number = kind(number)
+    except (TypeError, ValueError) as exc:
+        raise _Misfit("ANS004", f"'{question.id}' takes a {'whole ' if kind is int else ''}"
+                      "number") from exc
+    low = question.min.number if question.min and question.min.number is not None else None
+    high = question.max.number if question.max and question.max.number is not None else None
+    if low is not None and number < low or high is not None and number > high:
+        raise _Misfit("ANS003", f"'{question.id}' must be between {_fmt(low)} and {_fmt(high)}")
+    return number
+
+
+def _text(question: Question, value):
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise _Misfit("ANS004", f"'{question.id}' takes text")
+    text = str(value).strip()
+    limit = question.max_length or (5000 if question.type == "longtext" else 500)
+    if len(text) > limit:
+        raise _Misfit("ANS007", f"'{question.id}' must be {limit} characters or fewer")
+    return text
+
+
+def _date(question: Question, value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError as exc:
+        raise _Misfit("ANS004", f"'{question.id}' takes a date like 2024-03-31") from exc
+
+
+def _fmt(number) -> str:
+    if number is None:
+        return "any"
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+_CLEANERS = {
+    "yesno": _choice,
+    "single": _choice,
+    "multiple": _multiple,
+    "integer": lambda q, v: _number(q, v, int),
+    "decimal": lambda q, v: _number(q, v, float),
+    "text": _text,
+    "longtext": _text,
+    "date": _date,
+}

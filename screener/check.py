@@ -1,0 +1,48 @@
+"""Load, lint and run the examples of a questionnaire file: what `check` and start-up use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .examples import Coverage, run_examples
+from .lint import lint
+from .loader import load_file
+from .problems import has_errors
+
+
+@dataclass
+class Report:
+    path: str
+    questionnaire: object = None
+    problems: list = field(default_factory=list)
+    coverage: Coverage | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.questionnaire is not None and not has_errors(self.problems)
+
+    def lines(self) -> list[str]:
+        return [p.format(self.path) for p in self.problems]
+
+
+def check_file(path, run_examples_too: bool = True) -> Report:
+    result = load_file(path)
+    report = Report(str(path), result.questionnaire, list(result.problems))
+    if result.questionnaire is None or has_errors(report.problems):
+        return report
+    report.problems += lint(result.questionnaire)
+    if run_examples_too and not has_errors(report.problems):
+        example_problems, report.coverage = run_examples(result.questionnaire)
+        report.problems += example_problems
+    report.problems.sort(key=lambda p: (p.line, p.col, p.code))
+    return report
+
+
+class DefinitionError(SystemExit):
+    """Raised when questions.yaml has errors; exits 1 printing the problems, no traceback."""
+
+    def __init__(self, report: Report):
+        lines = report.lines() or [f"{report.path}: the questionnaire could not be loaded"]
+        super().__init__("The questionnaire has errors; the app will not start.\n"
+                         + "\n".join(lines))
+        self.report = report

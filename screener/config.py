@@ -1,0 +1,64 @@
+"""Settings: defaults, the instance folder, and SCREENER_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "SCREENER_"
+
+
+class Defaults:
+    ENV = "development"
+    QUESTIONS = str(ROOT / "questions.yaml")
+    DATABASE_URL = ""  # empty: SQLite in the instance folder
+    SESSION_TIMEOUT_MINUTES = 30
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    MAX_CONTENT_LENGTH = 256 * 1024
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long questionnaire page must not expire the token
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    RESUME_MAX_FAILURES = 5
+
+
+def from_environment() -> dict:
+    """SCREENER_FOO=bar → {"FOO": "bar"}; numbers and booleans are converted."""
+    out = {}
+    for key, value in os.environ.items():
+        if key.startswith(ENV_PREFIX) and not key.startswith(ENV_PREFIX + "TEST_"):
+            out[key[len(ENV_PREFIX):]] = _convert(value)
+    return out
+
+
+def _convert(value: str):
+    if value.isdigit():
+        return int(value)
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def instance_secret(instance: Path, name: str, make) -> str:
+    """Read a development secret from the instance folder, creating it (mode 0600) once."""
+    path = instance / name
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make())
+    return path.read_text().strip()
+
+
+def dev_secret_key() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def dev_data_key() -> str:
+    return Fernet.generate_key().decode()

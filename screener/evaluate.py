@@ -1,0 +1,195 @@
+"""evaluate(definition, answers) → Evaluation: visibility, scores, flags, outcome. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .answers import AnswerError, clean
+from .conditions import Facts, check, holds
+from .definition import LEVELS, Flag, Outcome, Page, Question, Questionnaire, Score
+
+
+@dataclass(frozen=True)
+class FiredFlag:
+    flag: Flag
+    #: the (question id, answer) pairs that raised the flag
+    evidence: tuple
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    score: Score
+    value: float | None
+    band: str
+
+    @property
+    def applies(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    visible_pages: tuple[str, ...]
+    visible_questions: tuple[str, ...]
+    answers: dict
+    discarded: tuple[str, ...]
+    scores: dict
+    flags: tuple[FiredFlag, ...]
+    outcome: Outcome
+    reasons: tuple[FiredFlag, ...]
+    errors: tuple[AnswerError, ...]
+    interrupt: tuple[str, ...]
+
+    @property
+    def flag_ids(self) -> tuple[str, ...]:
+        return tuple(f.flag.id for f in self.flags)
+
+    def fired(self, flag_id: str) -> FiredFlag | None:
+        return next((f for f in self.flags if f.flag.id == flag_id), None)
+
+    @property
+    def urgent(self) -> bool:
+        return any(f.flag.level == "urgent" for f in self.flags)
+
+    @property
+    def safety_flags(self) -> tuple[FiredFlag, ...]:
+        return tuple(f for f in self.flags if f.flag.interrupt or f.flag.level == "urgent")
+
+    def progress(self, page_id: str) -> tuple[int, int]:
+        """(step, of): the page's place among the pages that apply to these answers."""
+        total = len(self.visible_pages)
+        if page_id in self.visible_pages:
+            return self.visible_pages.index(page_id) + 1, total
+        return total, total
+
+
+def evaluate(q: Questionnaire, answers: dict, page_id: str | None = None) -> Evaluation:
+    """Evaluate answers. With `page_id`, `interrupt` lists the interrupt flags that page raised."""
+    cleaned, errors = _clean_all(q, answers)
+    visible_pages, visible, kept = _visibility(q, cleaned)
+    errors += _cross_field(q, kept)
+    for error in errors:
+        kept.pop(error.question_id, None)  # an invalid answer never raises a flag
+    facts = Facts(answers=kept)
+    scores = _scores(q, facts, visible)
+    flags = _flags(q, facts)
+    outcome = next(o for o in q.outcomes if holds(o.when, facts)) if q.outcomes else None
+    discarded = tuple(k for k in cleaned if k not in visible)
+    return Evaluation(
+        visible_pages=tuple(p.id for p in visible_pages), visible_questions=tuple(visible),
+        answers=kept, discarded=discarded, scores=scores, flags=flags, outcome=outcome,
+        reasons=_reasons(flags), errors=tuple(errors),
+        interrupt=_interrupts(q, flags, page_id))
+
+
+def _clean_all(q: Questionnaire, answers: dict) -> tuple[dict, list[AnswerError]]:
+    cleaned, errors = {}, []
+    for key, value in answers.items():
+        question = q.questions.get(key)
+        if question is None:
+            errors.append(AnswerError(str(key), "ANS001", f"'{key}' is not a question in this "
+                                      "questionnaire"))
+            continue
+        value, error = clean(question, value)
+        if error:
+            errors.append(error)
+        elif value is not None:
+            cleaned[key] = value
+    return cleaned, errors
+
+
+def page_applies(q: Questionnaire, page: Page, facts: Facts) -> bool:
+    section = q.section(page.section_id)
+    return holds(section.show_if if section else None, facts) and holds(page.show_if, facts)
+
+
+def _visibility(q: Questionnaire, cleaned: dict):
+    """Walk pages in order, keeping only answers to questions that are shown."""
+    facts = Facts()
+    pages: list[Page] = []
+    visible: list[str] = []
+    for page in q.page_list:
+        if not page_applies(q, page, facts):
+            continue
+        pages.append(page)
+        for question in page.questions:
+            if holds(question.show_if, facts):
+                visible.append(question.id)
+                if question.id in cleaned:
+                    facts.answers[question.id] = cleaned[question.id]
+    return pages, visible, facts.answers
+
+
+def visible_on_page(q: Questionnaire, page: Page, answers: dict) -> list[Question]:
+    """The page's questions that are shown given `answers` (already pruned)."""
+    facts = Facts(answers=dict(answers))
+    return [question for question in page.questions if holds(question.show_if, facts)]
+
+
+def _cross_field(q: Questionnaire, kept: dict) -> list[AnswerError]:
+    errors = []
+    for qid, value in kept.items():
+        question = q.questions[qid]
+        for limit, broken in ((question.max, lambda v, o: v > o),
+                              (question.min, lambda v, o: v < o)):
+            if limit is None or not limit.ref or limit.ref not in kept:
+                continue
+            other = kept[limit.ref]
+            if isinstance(other, int | float) and broken(value, other):
+                errors.append(AnswerError(qid, "ANS005", limit.message or cross_message(
+                    question, q.questions.get(limit.ref), limit is question.max)))
+    return errors
+
+
+def cross_message(question: Question, other: Question | None, is_max: bool) -> str:
+    word = "more" if is_max else "less"
+    other_label = other.label if other else "the other answer"
+    return f"This answer can't be {word} than your answer to \u201c{other_label}\u201d"
+
+
+def _scores(q: Questionnaire, facts: Facts, visible: list[str]) -> dict:
+    results = {}
+    for score in q.scores:
+        shown = [item for item in score.items if item in visible]
+        applies = holds(score.applies_if, facts) if score.applies_if else bool(shown)
+        value = None
+        if applies:
+            value = sum(_numeric(q.questions.get(item), facts.answers.get(item))
+                        for item in score.items)
+        results[score.id] = ScoreResult(score, value, score.band(value) if applies else "")
+        facts.scores[score.id] = value
+    return results
+
+
+def _numeric(question: Question | None, value) -> float:
+    if question is None or value is None:
+        return 0
+    if question.is_numeric:
+        return value
+    option = question.option(value)
+    return (option.numeric or 0) if option else 0
+
+
+def _flags(q: Questionnaire, facts: Facts) -> tuple[FiredFlag, ...]:
+    fired = []
+    for flag in q.flags:
+        ok, evidence = check(flag.when, facts)
+        if ok:
+            evidence = tuple(dict.fromkeys(evidence))  # keep order, drop repeats
+            facts.flags[flag.id] = evidence
+            fired.append(FiredFlag(flag, evidence))
+    return tuple(fired)
+
+
+def _reasons(flags) -> tuple[FiredFlag, ...]:
+    """Flags with client text, most serious first, then in the file's order."""
+    with_text = [f for f in flags if f.flag.client_text]
+    return tuple(sorted(with_text, key=lambda f: LEVELS.index(f.flag.level)
+                        if f.flag.level in LEVELS else len(LEVELS)))
+
+
+def _interrupts(q: Questionnaire, flags, page_id: str | None) -> tuple[str, ...]:
+    page = q.pages.get(page_id) if page_id else None
+    on_page = {question.id for question in page.questions} if page else None
+    return tuple(f.flag.id for f in flags if f.flag.interrupt
+                 and (on_page is None or any(qid in on_page for qid, _ in f.evidence)))

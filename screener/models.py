@@ -1,0 +1,124 @@
+"""Database tables. Anything a person typed or answered is stored encrypted (`*_enc`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DefinitionVersion(Base):
+    """The full text of each questions.yaml a client answered, so old summaries re-render."""
+
+    __tablename__ = "definition_version"
+    #: sha256 of the file's bytes
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Draft(Base):
+    """A questionnaire in progress. Its id lives in the client's session cookie."""
+
+    __tablename__ = "draft"
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    definition_hash: Mapped[str] = mapped_column(ForeignKey("definition_version.hash"))
+    #: encrypted {"answers": {...}, "shown": [...], "page": "...", "finished": bool}
+    state_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    #: sha256 of the resume code, when the client saved for later
+    resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    submission_id: Mapped[str | None] = mapped_column(
+        ForeignKey("submission.id", ondelete="SET NULL"))
+
+
+class Submission(Base):
+    """A summary the client sent to the practice. Frozen once written."""
+
+    __tablename__ = "submission"
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    #: what the client and staff quote, e.g. KAP-7F3K-9QXD; random, not sequential
+    reference: Mapped[str] = mapped_column(String(20), unique=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    definition_hash: Mapped[str] = mapped_column(ForeignKey("definition_version.hash"))
+    #: encrypted answers (only those that were shown)
+    answers_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    #: encrypted {"name", "method", "email", "phone", "time"}
+    contact_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    # Plain, so the queue can sort and filter without decrypting:
+    outcome_id: Mapped[str] = mapped_column(String(64), index=True)
+    flag_ids: Mapped[str] = mapped_column(Text, default="")
+    #: 3 support first, 2 other urgent flag, 1 needs medical review, 0 the rest
+    urgency: Mapped[int] = mapped_column(Integer, index=True)
+    status: Mapped[str] = mapped_column(String(32), default="new", index=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("therapist.id"))
+
+    assigned_to: Mapped[Therapist | None] = relationship(lazy="joined")
+
+    @property
+    def flags(self) -> list[str]:
+        return self.flag_ids.split() if self.flag_ids else []
+
+
+class Therapist(Base):
+    __tablename__ = "therapist"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: changes on logout and deactivation, so old session cookies stop working
+    session_token: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Note(Base):
+    """A therapist's note on a submission. Added, never edited or deleted."""
+
+    __tablename__ = "note"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("therapist.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+    author: Mapped[Therapist] = relationship(lazy="joined")
+
+
+class StatusChange(Base):
+    __tablename__ = "status_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    by_id: Mapped[int] = mapped_column(ForeignKey("therapist.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    old: Mapped[str] = mapped_column(String(32))
+    new: Mapped[str] = mapped_column(String(32))
+
+    by: Mapped[Therapist] = relationship(lazy="joined")
+
+
+class AuditEntry(Base):
+    """Append-only: who did what, to which submission (by reference only), when, from where."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(254), default="")
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    reference: Mapped[str] = mapped_column(String(20), default="", index=True)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(String(255), default="")
