@@ -107,8 +107,11 @@ class Question:
         """The answer as a person reads it."""
         if value is None or value == "" or value == []:
             return "Not answered"
-        if self.type == "multiple":
-            return ", ".join(self.display(v) for v in value)
+        if isinstance(value, list):
+            return ", ".join(self._label(v) for v in value)
+        return self._label(value)
+
+    def _label(self, value) -> str:
         opt = self.option(value) if self.is_choice else None
         return opt.label if opt else str(value)
 
@@ -226,7 +229,7 @@ class Meta:
         return int(self.retention_days.get("submissions", 365))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: used as a cache key for page forms
 class Questionnaire:
     meta: Meta
     sections: tuple[Section, ...]

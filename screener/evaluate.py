@@ -67,14 +67,23 @@ def evaluate(q: Questionnaire, answers: dict, page_id: str | None = None) -> Eva
     """Evaluate answers. With `page_id`, `interrupt` lists the interrupt flags that page raised."""
     cleaned, errors = _clean_all(q, answers)
     visible_pages, visible, kept = _visibility(q, cleaned)
-    errors += _cross_field(q, kept)
-    for error in errors:
-        kept.pop(error.question_id, None)  # an invalid answer never raises a flag
+    # An answer to a question that is not shown is discarded, even when it would not fit.
+    hidden_errors = [e for e in errors if e.question_id in q.questions
+                     and e.question_id not in visible]
+    errors = [e for e in errors if e not in hidden_errors]
+    cross = _cross_field(q, kept)
+    if cross:
+        # An invalid answer never raises a flag nor reveals a follow-up: walk again without it.
+        broken = {e.question_id for e in cross}
+        visible_pages, visible, kept = _visibility(
+            q, {k: v for k, v in cleaned.items() if k not in broken})
+        errors += [e for e in cross if e.question_id in visible]
     facts = Facts(answers=kept)
     scores = _scores(q, facts, visible)
     flags = _flags(q, facts)
-    outcome = next(o for o in q.outcomes if holds(o.when, facts)) if q.outcomes else None
-    discarded = tuple(k for k in cleaned if k not in visible)
+    outcome = next((o for o in q.outcomes if holds(o.when, facts)), None)
+    discarded = tuple(k for k in cleaned if k not in visible) + tuple(
+        e.question_id for e in hidden_errors)
     return Evaluation(
         visible_pages=tuple(p.id for p in visible_pages), visible_questions=tuple(visible),
         answers=kept, discarded=discarded, scores=scores, flags=flags, outcome=outcome,
@@ -175,7 +184,7 @@ def _flags(q: Questionnaire, facts: Facts) -> tuple[FiredFlag, ...]:
     for flag in q.flags:
         ok, evidence = check(flag.when, facts)
         if ok:
-            evidence = tuple(dict.fromkeys(evidence))  # keep order, drop repeats
+            evidence = tuple({qid: (qid, value) for qid, value in evidence}.values())
             facts.flags[flag.id] = evidence
             fired.append(FiredFlag(flag, evidence))
     return tuple(fired)

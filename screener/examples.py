@@ -82,7 +82,10 @@ def _compare(example: Example, ev) -> list[Problem]:
     for score_id, value in (expect.get("scores") or {}).items():
         result = ev.scores.get(score_id)
         got = result.value if result else None
-        if got is None or float(got) != float(value):
+        if value is None:  # `null`: the score must not apply
+            if got is not None:
+                add("DEF052", f"expected score '{score_id}' not to apply, got {_fmt(got)}")
+        elif got is None or float(got) != float(value):
             add("DEF052", f"expected score '{score_id}' = {value}, got {_fmt(got)}")
     for qid in expect.get("visible") or []:
         if qid not in ev.visible_questions:

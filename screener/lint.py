@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
 from . import definition as d
 from .loader import LIST_OPS, NUMBER_OPS, suggest
 from .problems import WARNING, Problem
+from .yamlsource import parse
 
 FORBIDDEN_WORDS = re.compile(
     r"\b(eligible|eligibility|qualify|qualifies|approved for you|you have (?:depression|"
@@ -24,6 +26,32 @@ def lint(q: d.Questionnaire) -> list[Problem]:
 
 def _p(code, message, pos: d.Pos, warning=False) -> Problem:
     return Problem(code, message, pos.line, pos.col, WARNING if warning else "error")
+
+
+@functools.lru_cache(maxsize=4)
+def _source(text: str):
+    """The file parsed again, with positions, for the few problems whose item has no pos."""
+    source = parse(text)
+    by_pos: dict = {}
+    for path, pos in source.positions.items():
+        if pos not in by_pos or len(path) < len(by_pos[pos]):
+            by_pos[pos] = path
+    return source, by_pos
+
+
+def where(q: d.Questionnaire, owner_pos: d.Pos | None, *keys, key: bool = False) -> d.Pos:
+    """Position of `keys` inside the item at `owner_pos` (the file root when None)."""
+    fallback = owner_pos or d.Pos(1, 1)
+    if not q.text:
+        return fallback
+    source, by_pos = _source(q.text)
+    base = () if owner_pos is None else by_pos.get(owner_pos)
+    if base is None:
+        return fallback
+    path = base + keys
+    if key:
+        return source.key_positions.get(path, fallback)
+    return source.positions.get(path, fallback)
 
 
 def name(question: d.Question) -> str:
@@ -55,19 +83,22 @@ def check_duplicate_ids(q):
 def check_options(q):
     for question in (x for p in q.page_list for x in p.questions):
         values = [o.value for o in question.options]
-        for value in {v for v in values if values.count(v) > 1}:
-            yield _p("DEF027", f"{name(question)} has the option value {value!r} more than "
-                     "once", question.pos)
+        for i, option in enumerate(question.options):
+            if option.value in values[:i]:
+                yield _p("DEF027", f"{name(question)} has the option value {option.value!r} "
+                         "more than once", option.pos if option.pos.line else question.pos)
         if question.prefer_not_to_say and not question.is_choice:
             yield _p("DEF028", f"{name(question)}: prefer_not_to_say only works on yesno, "
-                     "single and multiple questions", question.pos)
+                     "single and multiple questions",
+                     where(q, question.pos, "prefer_not_to_say", key=True))
         if question.exclusive and question.type != "multiple":
             yield _p("DEF028", f"{name(question)}: 'exclusive' only works on multiple-choice "
-                     "questions", question.pos)
-        for value in question.exclusive:
+                     "questions", where(q, question.pos, "exclusive", key=True))
+        for i, value in enumerate(question.exclusive):
             if value not in values:
                 yield _p("DEF011", f"{name(question)}: exclusive value {value!r} is not one of "
-                         f"its options{suggest(value, map(str, values))}", question.pos)
+                         f"its options{suggest(value, map(str, values))}",
+                         where(q, question.pos, "exclusive", i))
 
 
 def check_limits(q):
@@ -75,7 +106,7 @@ def check_limits(q):
         limits = [lim for lim in (question.min, question.max) if lim]
         if limits and not question.is_numeric:
             yield _p("DEF022", f"{name(question)}: min/max only apply to integer and decimal "
-                     "questions", question.pos)
+                     "questions", limits[0].pos)
             continue
         low, high = question.min, question.max
         if low and high and low.number is not None and high.number is not None \
@@ -159,7 +190,8 @@ def _question_leaf(q, leaf, kind, owner, order, where):
 def _operator_fits(target, leaf, where):
     op = leaf.op
     numeric_choice = target.is_choice and all(isinstance(o.value, int | float)
-                                              for o in target.options)
+                                              for o in target.options
+                                              if o.value != d.PREFER_NOT)
     if op in NUMBER_OPS and not (target.is_numeric or numeric_choice):
         yield _p("DEF015", f"{where}: '{op}' compares numbers, but {name(target)} is "
                  f"{target.type}. Use 'is' or 'in' instead.", leaf.pos)
@@ -198,17 +230,18 @@ def _flag_leaf(q, leaf, kind, owner, flag_order, where):
 # -- scores, flags, outcomes ----------------------------------------------------------------------
 def check_scores(q):
     for score in q.scores:
-        for item in score.items:
+        for i, item in enumerate(score.items):
             question = q.questions.get(item)
             if question is None:
                 yield _p("DEF010", f"score '{score.id}' adds up unknown question '{item}'"
-                         f"{suggest(item, q.questions)}", score.pos)
+                         f"{suggest(item, q.questions)}", where(q, score.pos, "sum", i))
             elif not question.is_numeric and not (question.is_choice and question.type !=
                                                   "multiple" and all(o.numeric is not None or
                                                   o.value == d.PREFER_NOT
                                                   for o in question.options)):
                 yield _p("DEF020", f"score '{score.id}' adds up {name(question)}, which has no "
-                         "numbers. Give its options numeric values or a 'score'.", score.pos)
+                         "numbers. Give its options numeric values or a 'score'.",
+                         where(q, score.pos, "sum", i))
         yield from _bands(score, _highest_total(q, score))
 
 
@@ -287,20 +320,33 @@ def check_outcomes(q):
 def check_meta(q):
     if not q.meta.crisis_resources:
         yield _p("DEF032", "the questionnaire must list crisis_resources (988, 911, the local "
-                 "crisis line); they appear on every page", d.Pos(1, 1))
+                 "crisis line); they appear on every page",
+                 where(q, None, "questionnaire", "crisis_resources", key=True))
 
 
 def check_client_text(q):
-    texts = [(o.title, o.pos) for o in q.outcomes] + [(o.message, o.pos) for o in q.outcomes]
-    texts += [(step, o.pos) for o in q.outcomes for step in o.next_steps]
-    texts += [(f.client_text, f.pos) for f in q.flags]
-    texts += [(x.label, x.pos) for p in q.page_list for x in p.questions]
-    texts += [(x.hint, x.pos) for p in q.page_list for x in p.questions]
-    texts += [(p.intro, p.pos) for p in q.page_list]
-    texts += [(para, d.Pos(1, 1)) for para in q.meta.about_kap]
+    texts = [(o.title, where(q, o.pos, "title")) for o in q.outcomes]
+    texts += [(o.message, where(q, o.pos, "message")) for o in q.outcomes]
+    texts += [(step, where(q, o.pos, "next_steps", i)) for o in q.outcomes
+              for i, step in enumerate(o.next_steps)]
+    texts += [(f.client_text, where(q, f.pos, "client_text")) for f in q.flags]
+    questions = [x for p in q.page_list for x in p.questions]
+    texts += [(x.label, where(q, x.pos, "label")) for x in questions]
+    texts += [(x.hint, where(q, x.pos, "hint")) for x in questions]
+    texts += [(o.label, o.pos) for x in questions for o in x.options]
+    texts += [(o.hint, o.pos) for x in questions for o in x.options]
+    texts += [(p.title, where(q, p.pos, "title")) for p in q.page_list]
+    texts += [(p.intro, where(q, p.pos, "intro")) for p in q.page_list]
+    texts += [(s.title, where(q, s.pos, "title")) for s in q.sections]
+    texts += [(para, where(q, None, "questionnaire", "about_kap", i))
+              for i, para in enumerate(q.meta.about_kap)]
+    texts += [(r.note, where(q, None, "questionnaire", "crisis_resources", i))
+              for i, r in enumerate(q.meta.crisis_resources)]
+    seen = set()
     for text, pos in texts:
         match = FORBIDDEN_WORDS.search(text or "")
-        if match:
+        if match and (pos, match.group(0)) not in seen:  # shared option sets: report once
+            seen.add((pos, match.group(0)))
             yield _p("DEF042", f"client-facing text says \u201c{match.group(0)}\u201d. The "
                      "screener never decides eligibility, names a condition or quotes "
                      "percentages; rephrase (\u201cyou told us\u2026\u201d, \u201ca consultation "
@@ -356,5 +402,34 @@ def _product_size(domains) -> int:
     return size
 
 
+def check_examples(q):
+    """What an example's `expect` names must exist, or the expectation checks nothing."""
+    kinds = {"flags": ("flag", {f.id for f in q.flags}, "DEF013"),
+             "not_flags": ("flag", {f.id for f in q.flags}, "DEF013"),
+             "visible": ("question", set(q.questions), "DEF010"),
+             "hidden": ("question", set(q.questions), "DEF010"),
+             "errors": ("question", set(q.questions), "DEF010"),
+             "scores": ("score", {s.id for s in q.scores}, "DEF012")}
+    outcomes = [o.id for o in q.outcomes]
+    for example in q.examples:
+        who = f"example '{example.name}'"
+        outcome = example.expect.get("outcome")
+        if isinstance(outcome, str) and outcome not in outcomes:
+            yield _p("DEF050", f"{who} expects unknown outcome '{outcome}'"
+                     f"{suggest(outcome, outcomes)}",
+                     where(q, example.pos, "expect", "outcome"))
+        for key, (kind, known, code) in kinds.items():
+            refs = example.expect.get(key)
+            if not isinstance(refs, list | dict):
+                continue
+            for i, ref in enumerate(refs):
+                if ref not in known:
+                    path = (ref,) if isinstance(refs, dict) else (i,)
+                    yield _p(code, f"{who}: {key} names unknown {kind} '{ref}'"
+                             f"{suggest(ref, known)}", where(q, example.pos, "expect", key, *path,
+                                                             key=isinstance(refs, dict)))
+
+
 CHECKS = (check_meta, check_duplicate_ids, check_options, check_limits, check_conditions,
-          check_scores, check_flags, check_outcomes, check_client_text, check_unseeable)
+          check_scores, check_flags, check_outcomes, check_client_text, check_unseeable,
+          check_examples)

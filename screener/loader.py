@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import definition as d
 from .problems import WARNING, Problem
-from .schema import Reader
+from .schema import Reader, describe
 from .yamlsource import parse
 
 TOP_KEYS = ("questionnaire", "option_sets", "sections", "scores", "flags", "outcomes", "examples")
@@ -99,8 +99,9 @@ class _Builder:
         outcomes = tuple(self.items(("outcomes",), self.outcome, "outcomes"))
         examples = tuple(self.items(("examples",), self.example, "examples"))
         for unused in sorted(set(self.option_sets) - self.used_sets):
-            r.problem("DEF043", f"option set '{unused}' is never used by a question",
-                      ("option_sets", unused), severity=WARNING)
+            r.problem("DEF043", f"option set '{unused}' is never used by a question; remove "
+                      "it or use it with `options: " + unused + "`",
+                      pos=r.source.key_pos(("option_sets", unused)), severity=WARNING)
         return index(d.Questionnaire(meta, sections, scores, flags, outcomes, examples,
                                      content_hash, path, text))
 
@@ -196,7 +197,10 @@ class _Builder:
         qid = r.identifier(path + ("id",), "question id")
         qtype = r.value(path + ("type",), str, "")
         if qtype not in d.QUESTION_TYPES:
-            r.problem("DEF008", f"question '{qid}' has unknown type '{qtype}'. Use one of: "
+            if not qtype:  # missing (DEF003) or of the wrong kind (DEF004): already reported
+                return None
+            r.problem("DEF008", f"question '{qid}' has unknown type '{qtype}'"
+                      f"{suggest(qtype, d.QUESTION_TYPES)}. Use one of: "
                       f"{', '.join(d.QUESTION_TYPES)}.", path + ("type",))
             return None
         prefer_not = r.value(path + ("prefer_not_to_say",), bool, False, "prefer_not_to_say")
@@ -259,8 +263,11 @@ class _Builder:
                 return None
             return d.Limit(None, r.value(path + ("q",), str, ""),
                            r.value(path + ("message",), str, ""), self.pos(path))
-        number = r.value(path, float, None, "min/max")
-        return None if number is None else d.Limit(number, pos=self.pos(path))
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            r.problem("DEF022", f"{path[-1]} must be a number or {{q: other_question}}, not "
+                      f"{describe(raw)}", path)
+            return None
+        return d.Limit(float(raw), pos=self.pos(path))
 
     # -- conditions ---------------------------------------------------------------------
     def condition_at(self, path) -> d.Condition | None:
@@ -411,6 +418,21 @@ class _Builder:
             if (path + ("answers", key)) in r.source.booleans:
                 r.boolean_problem(path + ("answers", key), f"the answer to '{key}'")
         expect = r.mapping(path + ("expect",), EXPECT_KEYS, ("outcome",), "expect") or {}
+        expect = dict(expect)
+        if "outcome" in expect:
+            expect["outcome"] = r.value(path + ("expect", "outcome"), str, None, "outcome")
+        for key in ("flags", "not_flags", "visible", "hidden", "errors"):
+            if key in expect:
+                expect[key] = [r.value(path + ("expect", key, i), str, "", f"an entry of {key}")
+                               for i, _ in enumerate(r.sequence(path + ("expect", key), key))]
+        if "scores" in expect:
+            scores = r.value(path + ("expect", "scores"), dict, {}, "scores")
+            expect["scores"] = {k: v for k, v in scores.items()
+                                if v is None or r.value(path + ("expect", "scores", k), float,
+                                                        None, f"the score '{k}'") is not None}
+        if "interrupt" in expect:
+            expect["interrupt"] = r.value(path + ("expect", "interrupt"), bool, False,
+                                          "interrupt")
         return d.Example(r.value(path + ("name",), str, ""), answers, expect, self.pos(path),
                          answer_pos)
 

@@ -2,13 +2,205 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from .. import services
+from .. import drafts, services
+from ..forms import ConfirmForm, ContactForm, ResumeForm, page_form_class
+from . import journey
 
 bp = Blueprint("client", __name__)
 
 
 @bp.get("/")
 def landing():
-    return render_template("client/landing.html", q=services.get().questionnaire)
+    return render_template("client/landing.html", form=ConfirmForm(),
+                           has_draft=journey.current_draft() is not None)
+
+
+@bp.post("/start")
+def start():
+    form = ConfirmForm()
+    if not form.validate():
+        return journey.expired_page()
+    svc = services.get()
+    draft = drafts.create_draft(services.db(), svc.vault, svc.questionnaire)
+    services.db().commit()
+    journey.remember(draft)
+    return redirect(url_for(".page", page_id=svc.questionnaire.page_list[0].id))
+
+
+@bp.route("/q/<page_id>", methods=["GET", "POST"])
+def page(page_id):
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return journey.no_draft()
+    if page_id not in ctx.q.pages:
+        abort(404)
+    if page_id not in ctx.evaluation.visible_pages:
+        flash("That question no longer applies to your answers, so we skipped it.")
+        return redirect(journey.next_url(ctx, None))
+    if request.args.get("change"):
+        ctx.state.checking = True
+    form_class = page_form_class(ctx.q, page_id)
+    form = form_class() if request.method == "POST" else form_class(
+        formdata=None, data=journey.form_data(ctx, page_id))
+    if request.method == "POST":
+        return journey.post_page(ctx, page_id, form)
+    return journey.render_page(ctx, page_id, form)
+
+
+@bp.route("/support", methods=["GET", "POST"])
+def support():
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return journey.no_draft()
+    pending = journey.pending_interrupts(ctx)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate():
+        ctx.state.shown = list(dict.fromkeys(ctx.state.shown + pending))
+        journey.save(ctx)
+        return redirect(journey.next_url(ctx, ctx.state.page))
+    flags = [ctx.q.flag(fid) for fid in pending] or [f.flag for f in ctx.evaluation.safety_flags]
+    high_risk = any(f.id == "safety_urgent" for f in flags)
+    return journey.no_store(render_template("client/support.html", flags=flags, form=form,
+                                            high_risk=high_risk))
+
+
+@bp.route("/check", methods=["GET", "POST"])
+def check():
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return journey.no_draft()
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate():
+        missing = journey.first_incomplete_page(ctx)
+        if missing:
+            flash("Please answer the questions on this page first.")
+            return redirect(url_for(".page", page_id=missing))
+        ctx.state.checking = False
+        ctx.state.page = "check"
+        journey.save(ctx)
+        return redirect(url_for(".result"))
+    ctx.state.checking = True
+    ctx.state.page = "check"
+    journey.save(ctx)
+    return journey.no_store(render_template("client/check.html", ctx=ctx, form=form,
+                                            rows=journey.summary_rows(ctx)))
+
+
+@bp.get("/result")
+def result():
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return journey.no_draft()
+    if journey.first_incomplete_page(ctx):
+        return redirect(url_for(".check"))
+    return journey.no_store(render_template(
+        "client/result.html", ctx=ctx, ev=ctx.evaluation, sent=ctx.draft.submission_id,
+        pdf_available=journey.pdf_available()))
+
+
+@bp.route("/send", methods=["GET", "POST"])
+def send():
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return journey.no_draft()
+    if ctx.draft.submission_id:
+        return redirect(url_for(".sent"))
+    if journey.first_incomplete_page(ctx):
+        return redirect(url_for(".check"))
+    form = ContactForm()
+    if form.validate_on_submit():
+        contact = {"name": form.name.data.strip(), "method": form.method.data,
+                   "email": (form.email.data or "").strip() if form.method.data == "email"
+                   else "", "phone": (form.phone.data or "").strip()
+                   if form.method.data == "phone" else "", "time": (form.time.data or "").strip()}
+        svc = services.get()
+        drafts.submit(services.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
+        services.db().commit()
+        return redirect(url_for(".sent"))
+    return journey.no_store(render_template("client/send.html", form=form, ctx=ctx),
+                            status=400 if form.errors else 200)
+
+
+@bp.get("/sent")
+def sent():
+    ctx = journey.load_or_none()
+    if ctx is None or not ctx.draft.submission_id:
+        return journey.no_draft()
+    submission = journey.submission_of(ctx)
+    return journey.no_store(render_template("client/sent.html", submission=submission, ctx=ctx))
+
+
+@bp.route("/save", methods=["GET", "POST"])
+def save():
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return journey.no_draft()
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate():
+        code = drafts.issue_resume_code(ctx.draft)
+        journey.save(ctx)
+        return journey.no_store(render_template("client/saved.html", code=code, ctx=ctx))
+    return journey.no_store(render_template("client/save.html", form=form, ctx=ctx))
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+def resume():
+    form = ResumeForm()
+    if form.validate_on_submit():
+        draft = drafts.find_by_code(services.db(), form.code.data)
+        if draft is not None and journey.draft_is_live(draft):
+            journey.remember(draft)
+            state = drafts.read_state(services.get().vault, draft)
+            return redirect(journey.resume_url(state))
+        journey.count_resume_failure()
+        form.code.errors.append("That code does not match a saved questionnaire. Check it and "
+                                "try again; codes stop working after the retention period.")
+    status = 400 if form.errors else 200
+    return journey.no_store(render_template("client/resume.html", form=form), status=status)
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+def delete():
+    ctx = journey.load_or_none()
+    form = ConfirmForm()
+    if ctx is None:
+        return redirect(url_for(".resume", purpose="delete"))
+    if request.method == "POST" and form.validate():
+        reference = journey.submission_of(ctx).reference if ctx.draft.submission_id else ""
+        drafts.delete_draft(services.db(), ctx.draft)
+        journey.audit_client_delete(reference)
+        services.db().commit()
+        session.clear()
+        return journey.no_store(render_template("client/deleted.html"))
+    return journey.no_store(render_template("client/delete.html", form=form, ctx=ctx))
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("client/privacy.html")
+
+
+@bp.get("/help-now")
+def help_now():
+    return render_template("client/help_now.html")
+
+
+@bp.get("/summary.pdf")
+def summary_pdf():
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return journey.no_draft()
+    if journey.first_incomplete_page(ctx):
+        return redirect(url_for(".check"))
+    return journey.pdf_response(ctx)

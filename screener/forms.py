@@ -1,0 +1,166 @@
+"""Question type → WTForms field; one FlaskForm class per page, built once and cached."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+
+from .answers import clean
+from .definition import Page, Question, Questionnaire
+
+
+class AnswerFits:
+    """Validator: the answer fits its question (options, range, length), in plain words."""
+
+    def __init__(self, question: Question):
+        self.question = question
+
+    def __call__(self, form, field: Field):
+        raw = field.data
+        if raw in (None, "", []):
+            if self.question.required:
+                raise ValidationError(required_message(self.question))
+            return
+        _value, error = clean(self.question, raw)
+        if error:
+            raise ValidationError(friendly(self.question, error.code))
+
+
+def required_message(question: Question) -> str:
+    label = question.label.rstrip("?.:")
+    if question.type == "multiple":
+        return f"Select all that apply for \u201c{label}\u201d, or the option for none"
+    if question.is_choice:
+        return f"Select an answer for \u201c{label}\u201d"
+    if question.is_numeric:
+        return f"Enter a number for \u201c{label}\u201d"
+    if question.type == "date":
+        return f"Enter a date for \u201c{label}\u201d"
+    return f"Enter an answer for \u201c{label}\u201d"
+
+
+def friendly(question: Question, code: str) -> str:
+    """GOV.UK-style error text for an answer that does not fit."""
+    if code == "ANS003":
+        low = _fmt(question.min.number if question.min else None)
+        high = _fmt(question.max.number if question.max else None)
+        return f"Enter a number between {low} and {high}"
+    if code == "ANS004" and question.is_numeric:
+        whole = "whole " if question.type == "integer" else ""
+        return f"Enter a {whole}number using digits, like 3"
+    if code == "ANS004" and question.type == "date":
+        return "Enter a real date"
+    if code == "ANS007":
+        return f"Use {question.max_length or 5000} characters or fewer"
+    if code == "ANS006":
+        return "\u201cNone\u201d or \u201cNot sure\u201d cannot be ticked together with other " \
+               "answers; untick one of them"
+    return "Select one of the answers shown"
+
+
+def _fmt(number) -> str:
+    if number is None:
+        return "any"
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes; we render them ourselves, WTForms only reads and validates."""
+
+    def pre_validate(self, form):
+        pass  # AnswerFits checks the values with the definition's rules
+
+
+class LenientRadioField(RadioField):
+    def pre_validate(self, form):
+        pass  # AnswerFits gives the plain-words message instead of "Not a valid choice"
+
+
+def make_field(question: Question) -> Field:
+    validators = [AnswerFits(question)]
+    label = question.label
+    if question.type in ("yesno", "single"):
+        choices = [(str(o.value), o.label) for o in question.options]
+        return LenientRadioField(label, choices=choices, validators=validators)
+    if question.type == "multiple":
+        choices = [(str(o.value), o.label) for o in question.options]
+        return MultiCheckboxField(label, choices=choices, validators=validators)
+    if question.type == "longtext":
+        return TextAreaField(label, validators=validators)
+    return StringField(label, validators=validators)
+
+
+@lru_cache(maxsize=512)
+def page_form_class(q: Questionnaire, page_id: str) -> type[FlaskForm]:
+    """One FlaskForm subclass per page of a questionnaire version, generated once."""
+    page: Page = q.pages[page_id]
+    attrs = {question.id: make_field(question) for question in page.questions}
+    return type(f"PageForm_{page_id}", (PageForm,), attrs)
+
+
+class PageForm(FlaskForm):
+    """A question page. Only the questions shown for these answers are validated."""
+
+    def validate_visible(self, visible_ids) -> bool:
+        ok = True
+        if self.meta.csrf and not self._fields["csrf_token"].validate(self):
+            ok = False
+        for name in visible_ids:
+            field = self._fields[name]
+            if not field.validate(self):
+                ok = False
+        return ok
+
+    def posted_values(self, page: Page) -> dict:
+        """The raw posted answers of the page, keyed by question id."""
+        return {question.id: self._fields[question.id].data for question in page.questions}
+
+
+class ContactForm(FlaskForm):
+    name = StringField("Your name", validators=[InputRequired("Enter your name"),
+                                                Length(max=120, message="Use 120 characters "
+                                                       "or fewer")])
+    method = LenientRadioField("How should we contact you?",
+                               choices=[("email", "Email"), ("phone", "Phone")],
+                               validators=[InputRequired("Select how we should contact you")])
+    email = StringField("Email address", validators=[Optional(), Length(max=254),
+                                                     Email("Enter an email address in the "
+                                                           "right format, like "
+                                                           "name@example.com")])
+    phone = StringField("Phone number", validators=[
+        Optional(), Regexp(r"^[0-9 ()+.\-]{7,25}$",
+                           message="Enter a phone number, like (303) 555 0142")])
+    time = StringField("When is a good time to reach you? (optional)",
+                       validators=[Optional(), Length(max=200, message="Use 200 characters "
+                                                      "or fewer")])
+    consent = BooleanField("I agree to share this summary and my contact details with the "
+                           "practice", validators=[InputRequired(
+                               "Tick the box to agree to share your summary, or go back")])
+
+    def validate_email(self, field):
+        if self.method.data == "email" and not field.data:
+            raise ValidationError("Enter your email address")
+
+    def validate_phone(self, field):
+        if self.method.data == "phone" and not field.data:
+            raise ValidationError("Enter your phone number")
+
+
+class ResumeForm(FlaskForm):
+    code = StringField("Resume code", validators=[InputRequired(
+        "Enter the resume code you were given"), Length(max=64)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button with CSRF protection and nothing else."""

@@ -1,0 +1,281 @@
+"""Helpers behind the client views: the current draft, navigation, rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from dataclasses import dataclass
+
+from flask import (
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from .. import drafts, services
+from ..answers import clean
+from ..definition import Questionnaire
+from ..evaluate import Evaluation, evaluate, visible_on_page
+from ..models import AuditEntry, Draft, Submission, utcnow
+
+
+@dataclass
+class Context:
+    """The current client's draft, its questionnaire version and its evaluation."""
+
+    draft: Draft
+    q: Questionnaire
+    state: drafts.DraftState
+    evaluation: Evaluation
+
+
+def current_draft() -> Draft | None:
+    draft_id = session.get("draft")
+    if not draft_id:
+        return None
+    draft = services.db().get(Draft, draft_id)
+    if draft is None or not draft_is_live(draft):
+        return None
+    return draft
+
+
+def draft_is_live(draft: Draft) -> bool:
+    """Drafts expire after the retention period; a sent one stays reachable until purged."""
+    days = services.get().questionnaire.meta.draft_retention_days
+    return draft.submission_id is not None or \
+        draft.updated_at >= utcnow() - dt.timedelta(days=days)
+
+
+def load_or_none() -> Context | None:
+    draft = current_draft()
+    if draft is None:
+        return None
+    svc = services.get()
+    try:
+        q = svc.definition(draft.definition_hash)
+    except LookupError:
+        return None
+    state = drafts.read_state(svc.vault, draft)
+    ctx = Context(draft, q, state, evaluate(q, state.answers))
+    g.client_ctx = ctx
+    return ctx
+
+
+def remember(draft: Draft) -> None:
+    session.clear()
+    session["draft"] = draft.id
+    session.permanent = True
+
+
+def save(ctx: Context) -> None:
+    drafts.write_state(services.get().vault, ctx.draft, ctx.state)
+    services.db().commit()
+
+
+def no_store(body, status: int = 200):
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def no_draft():
+    flash("We could not find your answers in this browser. If you saved them, enter your "
+          "resume code. Otherwise, you can start again.")
+    return redirect(url_for("client.resume"))
+
+
+def expired_page():
+    return no_store(render_template("errors/expired.html"), 400)
+
+
+# -- pages ------------------------------------------------------------------------------
+def form_data(ctx: Context, page_id: str) -> dict:
+    """Stored answers of a page as the form expects them (option values as text)."""
+    data = {}
+    for question in ctx.q.pages[page_id].questions:
+        value = ctx.state.answers.get(question.id)
+        if value is None:
+            continue
+        data[question.id] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+def render_page(ctx: Context, page_id: str, form, status: int = 200):
+    page = ctx.q.pages[page_id]
+    step, total = ctx.evaluation.progress(page_id)
+    return no_store(render_template(
+        "client/page.html", ctx=ctx, page=page, form=form, step=step, total=total,
+        section=ctx.q.section(page.section_id), reveal=reveal_map(ctx.q, page),
+        back=back_url(ctx, page_id)), status)
+
+
+def post_page(ctx: Context, page_id: str, form):
+    page = ctx.q.pages[page_id]
+    pruned = _prune_posted(ctx, page, form.posted_values(page))
+    visible = [question.id for question in visible_on_page(ctx.q, page, pruned)]
+    saving = "save" in request.form
+    valid = form.validate_visible(visible)
+    if saving:
+        return _save_partial(ctx, page_id, form, visible)
+    if not valid:
+        return render_page(ctx, page_id, form, 400)
+    evaluation = drafts.merge_page(ctx.q, ctx.state, page_id, _values(form, visible))
+    if evaluation.errors:  # a cross-field limit among the shown questions
+        for error in evaluation.errors:
+            if error.question_id in form._fields:
+                form._fields[error.question_id].errors = [error.message]
+        return render_page(ctx, page_id, form, 400)
+    ctx.evaluation = evaluate(ctx.q, ctx.state.answers)
+    ctx.state.page = page_id
+    save(ctx)
+    if [f for f in evaluation.interrupt if f not in ctx.state.shown]:
+        return redirect(url_for("client.support"))
+    return redirect(next_url(ctx, page_id))
+
+
+def _prune_posted(ctx: Context, page, posted: dict) -> dict:
+    """Earlier answers plus the cleaned values posted on this page, for visibility."""
+    answers = dict(ctx.evaluation.answers)
+    for question in page.questions:
+        value = posted.get(question.id)
+        cleaned, error = clean(question, value)
+        if cleaned is not None and not error:
+            answers[question.id] = cleaned
+        else:
+            answers.pop(question.id, None)
+    return answers
+
+
+def _values(form, visible) -> dict:
+    return {name: form._fields[name].data for name in visible}
+
+
+def _save_partial(ctx: Context, page_id: str, form, visible):
+    """Save and finish later: keep whatever on this page is valid, then offer the code."""
+    good = {name: form._fields[name].data for name in visible if not form._fields[name].errors}
+    drafts.merge_page(ctx.q, ctx.state, page_id, good)
+    ctx.state.page = page_id
+    save(ctx)
+    return redirect(url_for("client.save"))
+
+
+def pending_interrupts(ctx: Context) -> list[str]:
+    fired = [f.flag.id for f in ctx.evaluation.flags if f.flag.interrupt]
+    return [fid for fid in fired if fid not in ctx.state.shown]
+
+
+def next_url(ctx: Context, page_id: str | None) -> str:
+    """Where to go after `page_id`: the next page that applies, or check answers."""
+    pages = list(ctx.evaluation.visible_pages)
+    if ctx.state.checking:
+        missing = first_incomplete_page(ctx)
+        return url_for("client.page", page_id=missing) if missing else url_for("client.check")
+    if page_id in pages and pages.index(page_id) + 1 < len(pages):
+        return url_for("client.page", page_id=pages[pages.index(page_id) + 1])
+    if page_id is None or page_id not in pages:
+        missing = first_incomplete_page(ctx)
+        if missing:
+            return url_for("client.page", page_id=missing)
+    return url_for("client.check")
+
+
+def back_url(ctx: Context, page_id: str) -> str:
+    pages = list(ctx.evaluation.visible_pages)
+    if ctx.state.checking:
+        return url_for("client.check")
+    if page_id in pages and pages.index(page_id) > 0:
+        return url_for("client.page", page_id=pages[pages.index(page_id) - 1])
+    return url_for("client.landing")
+
+
+def resume_url(state: drafts.DraftState) -> str:
+    if state.page == "check":
+        return url_for("client.check")
+    if state.page:
+        return url_for("client.page", page_id=state.page)
+    return url_for("client.landing")
+
+
+def first_incomplete_page(ctx: Context) -> str | None:
+    """The first page that applies and still has a required question unanswered."""
+    answers = ctx.evaluation.answers
+    for page_id in ctx.evaluation.visible_pages:
+        for question in visible_on_page(ctx.q, ctx.q.pages[page_id], answers):
+            if question.required and question.id not in answers:
+                return page_id
+    return None
+
+
+def reveal_map(q: Questionnaire, page) -> dict:
+    """question id → (parent id, values, labels) for follow-ups revealed on this page."""
+    on_page = {question.id for question in page.questions}
+    out = {}
+    for question in page.questions:
+        cond = question.show_if
+        if cond is None or cond.kind != "q" or cond.ref not in on_page:
+            continue
+        if cond.op in ("is", "includes"):
+            values = (cond.value,)
+        elif cond.op in ("in", "includes_any"):
+            values = tuple(cond.value)
+        else:
+            continue
+        parent = q.questions[cond.ref]
+        out[question.id] = (cond.ref, tuple(str(v) for v in values),
+                            tuple(parent.display(v) for v in values))
+    return out
+
+
+def summary_rows(ctx: Context) -> list:
+    """[(section, [(page_id, question, answer text)])] for check answers."""
+    rows = []
+    answers = ctx.evaluation.answers
+    for section in ctx.q.sections:
+        items = []
+        for page in section.pages:
+            if page.id not in ctx.evaluation.visible_pages:
+                continue
+            for question in visible_on_page(ctx.q, page, answers):
+                items.append((page.id, question, question.display(answers.get(question.id))))
+        if items:
+            rows.append((section, items))
+    return rows
+
+
+def submission_of(ctx: Context) -> Submission | None:
+    return services.db().get(Submission, ctx.draft.submission_id)
+
+
+def count_resume_failure() -> None:
+    """Wrong codes are throttled by the rate limiter (see security.py)."""
+    g.resume_failed = True
+
+
+def audit_client_delete(reference: str) -> None:
+    if reference:
+        services.db().add(AuditEntry(actor="client", action="client_deleted",
+                                     reference=reference, ip=request.remote_addr or ""))
+
+
+def pdf_available() -> bool:
+    return importlib.util.find_spec("screener.pdf") is not None
+
+
+def pdf_response(ctx: Context):
+    from ..pdf import SummaryMeta, render_summary
+
+    submission = submission_of(ctx) if ctx.draft.submission_id else None
+    meta = SummaryMeta(reference=submission.reference if submission else None,
+                       created_at=submission.created_at if submission else ctx.draft.updated_at)
+    body = render_summary(ctx.evaluation, ctx.q, meta)
+    name = f"kap-prescreen-summary-{submission.reference if submission else 'not-sent'}.pdf"
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
