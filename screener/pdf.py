@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
@@ -51,6 +52,23 @@ RULE = colors.HexColor("#c9d3d7")
 CRISIS = colors.HexColor("#a4262c")
 CRISIS_BG = colors.HexColor("#fcefef")
 BAND_COLOURS = ("#dcebef", "#bcd8df", "#94bfcb", "#6ba2b2", "#468397", "#2b6577")
+
+
+# Streams are Flate-compressed binary, not also ASCII85-encoded: smaller files, faster renders.
+rl_config.useA85 = 0
+
+
+class Para(Paragraph):
+    """A Paragraph that remembers its last wrap: tables ask every cell again and again."""
+
+    _wrapped_at = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        if availWidth == self._wrapped_at:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth
+        return size
 
 
 @dataclass(frozen=True)
@@ -179,7 +197,7 @@ def render_summary(evaluation: Evaluation, definition: Questionnaire,
         subject=f"{meta.title}: answers, screening scores and recommended next step",
         creator="KAP pre-screener", producer="KAP pre-screener (ReportLab)",
         keywords=["pre-screening", "not a diagnosis"], lang="en-US")
-    footer = Paragraph(text(meta.disclaimer), styles["footer"])
+    footer = Para(text(meta.disclaimer), styles["footer"])
     doc.build(story, canvasmaker=_canvas_maker(submission_meta, practice, footer))
     return buffer.getvalue()
 
@@ -195,10 +213,10 @@ def _header(definition, sm: SummaryMeta, styles) -> list:
     contact = " \u00b7 ".join(text(meta.practice[k]) for k in ("city", "phone", "email")
                               if meta.practice.get(k))
     return [
-        Paragraph(text(meta.practice.get("name") or meta.title), styles["practice"]),
-        Paragraph(RUNNING_TITLE, styles["title"]),
-        Paragraph(" \u00b7 ".join(lines), styles["meta"]),
-        *([Paragraph(contact, styles["meta"])] if contact else []),
+        Para(text(meta.practice.get("name") or meta.title), styles["practice"]),
+        Para(RUNNING_TITLE, styles["title"]),
+        Para(" \u00b7 ".join(lines), styles["meta"]),
+        *([Para(contact, styles["meta"])] if contact else []),
         Spacer(1, 10),
     ]
 
@@ -214,22 +232,22 @@ def _boxed(flowables, border, background) -> Table:
 
 
 def _bullets(items, styles, style="bullet") -> list:
-    return [Paragraph(item, styles[style], bulletText="\u2022") for item in items]
+    return [Para(item, styles[style], bulletText="\u2022") for item in items]
 
 
 def _next_step(evaluation, styles) -> list:
     outcome = evaluation.outcome
     if outcome is None:
         return []
-    inside = [Paragraph("Recommended next step", styles["small"]),
-              Paragraph(text(outcome.title), styles["box_title"])]
+    inside = [Para("Recommended next step", styles["small"]),
+              Para(text(outcome.title), styles["box_title"])]
     if outcome.message:
-        inside.append(Paragraph(text(outcome.message), styles["body"]))
+        inside.append(Para(text(outcome.message), styles["body"]))
     if outcome.next_steps:
         inside += _bullets([text(step) for step in outcome.next_steps], styles)
     story = [_boxed(inside, ACCENT, ACCENT_BG)]
     if evaluation.reasons:
-        story += [Paragraph("Because of what you told us", styles["h3"]),
+        story += [Para("Because of what you told us", styles["h3"]),
                   *_bullets([text(r.flag.client_text) for r in evaluation.reasons], styles)]
     return story
 
@@ -238,8 +256,8 @@ def _crisis_block(evaluation, definition, styles) -> list:
     if not (evaluation.safety_flags or evaluation.urgent):
         return []
     inside = [
-        Paragraph("If you are struggling right now, please reach out now", styles["crisis_title"]),
-        Paragraph("Some of your answers tell us you may be going through a very hard time. "
+        Para("If you are struggling right now, please reach out now", styles["crisis_title"]),
+        Para("Some of your answers tell us you may be going through a very hard time. "
                   "You don't have to wait for a consultation, and this form is not monitored "
                   "around the clock. These services are free and open 24 hours a day:",
                   styles["body"]),
@@ -250,15 +268,15 @@ def _crisis_block(evaluation, definition, styles) -> list:
             detail += f" ({text(res.url.split('//')[-1].rstrip('/'))})"
         if res.note:
             detail += f". {text(res.note)}"
-        inside.append(Paragraph(detail, styles["bullet"], bulletText="\u2022"))
+        inside.append(Para(detail, styles["bullet"], bulletText="\u2022"))
     return [Spacer(1, 8), _boxed(inside, CRISIS, CRISIS_BG)]
 
 
 def _questions_to_bring(evaluation, styles) -> list:
     review = [f for f in evaluation.flags if f.flag.level == "review" and f.flag.client_text]
-    story = [Paragraph("Questions to bring to your consultation", styles["h2"])]
+    story = [Para("Questions to bring to your consultation", styles["h2"])]
     if not review:
-        return story + [Paragraph("Nothing in particular stood out. Bring any questions you "
+        return story + [Para("Nothing in particular stood out. Bring any questions you "
                                   "have about KAP, costs or timing.", styles["body"])]
     return story + _bullets([text(f.flag.client_text) for f in review], styles)
 
@@ -312,11 +330,11 @@ def _scores(evaluation, styles) -> list:
     for result in results:
         score = result.score
         rows.append([
-            Paragraph(f"<b>{text(score.label)}</b><br/><font size=7.5 color='#5b666c'>"
+            Para(f"<b>{text(score.label)}</b><br/><font size=7.5 color='#5b666c'>"
                       f"{SCORE_NOTE}</font>", styles["cell"]),
-            Paragraph(f"{_number(result.value)} <font size=8 color='#5b666c'>of "
+            Para(f"{_number(result.value)} <font size=8 color='#5b666c'>of "
                       f"{_number(score.maximum)}</font>", styles["score_value"]),
-            Paragraph(f"{text(result.band)}<br/><font size=7.5 color='#5b666c'>range 0\u2013"
+            Para(f"{text(result.band)}<br/><font size=7.5 color='#5b666c'>range 0\u2013"
                       f"{_number(score.maximum)}</font>", styles["cell"]),
             BandBar(score, result.value),
         ])
@@ -326,8 +344,8 @@ def _scores(evaluation, styles) -> list:
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
         ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
         ("LEFTPADDING", (0, 0), (0, -1), 0)]))
-    return [Paragraph("Screening scores", styles["h2"]),
-            Paragraph("These are screening scores, not a diagnosis. Only a clinician can "
+    return [Para("Screening scores", styles["h2"]),
+            Para("These are screening scores, not a diagnosis. Only a clinician can "
                       "diagnose a condition. The marker shows where your total falls.",
                       styles["small"]),
             Spacer(1, 4), table]
@@ -337,8 +355,8 @@ def _scores(evaluation, styles) -> list:
 
 def _answers(evaluation, definition, styles) -> list:
     visible = set(evaluation.visible_questions)
-    story = [CondPageBreak(140), Paragraph("Your answers", styles["h2"]),
-             Paragraph("Only the questions you were asked are listed, by section.",
+    story = [CondPageBreak(140), Para("Your answers", styles["h2"]),
+             Para("Only the questions you were asked are listed, by section.",
                        styles["small"]), Spacer(1, 4)]
     for section in definition.sections:
         rows, page_rows = [], []
@@ -348,11 +366,11 @@ def _answers(evaluation, definition, styles) -> list:
                 continue
             if page.title and page.title != section.title:
                 page_rows.append(len(rows) + 1)
-                rows.append([Paragraph(text(page.title), styles["cell_page"]), ""])
+                rows.append([Para(text(page.title), styles["cell_page"]), ""])
             for question in shown:
                 answer = _display(question, evaluation.answers.get(question.id))
-                rows.append([Paragraph(text(question.label), styles["cell"]),
-                             Paragraph(text(answer), styles["cell"])])
+                rows.append([Para(text(question.label), styles["cell"]),
+                             Para(text(answer), styles["cell"])])
         if rows:
             story += [_answer_table(text(section.title), rows, page_rows, styles),
                       Spacer(1, 10)]
@@ -368,8 +386,8 @@ def _display(question, value) -> str:
 
 
 def _answer_table(title, rows, page_rows, styles) -> Table:
-    head = [Paragraph(title, styles["cell_head"]),
-            Paragraph("Your answer", styles["cell_head"])]
+    head = [Para(title, styles["cell_head"]),
+            Para("Your answer", styles["cell_head"])]
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT), ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
@@ -388,8 +406,8 @@ def _about(definition, styles) -> list:
     paragraphs = definition.meta.about_kap
     if not paragraphs:
         return []
-    return [CondPageBreak(100), Paragraph("About KAP at this practice", styles["h2"]),
-            *[Paragraph(text(p), styles["body"]) for p in paragraphs]]
+    return [CondPageBreak(100), Para("About KAP at this practice", styles["h2"]),
+            *[Para(text(p), styles["body"]) for p in paragraphs]]
 
 
 # -- page furniture -------------------------------------------------------------------------------

@@ -18,8 +18,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def init_app(app: Flask) -> None:
+    from .. import security
     from . import client
 
+    security.init_app(app)
     csrf.init_app(app)
     app.permanent_session_lifetime = dt.timedelta(hours=12)
     app.register_blueprint(client.bp)

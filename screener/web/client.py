@@ -15,6 +15,7 @@ from flask import (
 
 from .. import drafts, services
 from ..forms import ConfirmForm, ContactForm, ResumeForm, page_form_class
+from ..security import RESUME_LIMIT, failed, limiter
 from . import journey
 
 bp = Blueprint("client", __name__)
@@ -155,6 +156,7 @@ def save():
 
 
 @bp.route("/resume", methods=["GET", "POST"])
+@limiter.limit(RESUME_LIMIT, methods=["POST"], deduct_when=failed)
 def resume():
     form = ResumeForm()
     if form.validate_on_submit():
@@ -163,7 +165,6 @@ def resume():
             journey.remember(draft)
             state = drafts.read_state(services.get().vault, draft)
             return redirect(journey.resume_url(state))
-        journey.count_resume_failure()
         form.code.errors.append("That code does not match a saved questionnaire. Check it and "
                                 "try again; codes stop working after the retention period.")
     status = 400 if form.errors else 200

@@ -251,11 +251,6 @@ def submission_of(ctx: Context) -> Submission | None:
     return services.db().get(Submission, ctx.draft.submission_id)
 
 
-def count_resume_failure() -> None:
-    """Wrong codes are throttled by the rate limiter (see security.py)."""
-    g.resume_failed = True
-
-
 def audit_client_delete(reference: str) -> None:
     if reference:
         services.db().add(AuditEntry(actor="client", action="client_deleted",
