@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     Field,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -91,10 +92,10 @@ def make_field(question: Question) -> Field:
     validators = [AnswerFits(question)]
     label = question.label
     if question.type in ("yesno", "single"):
-        choices = [(str(o.value), o.label) for o in question.options]
+        choices = [SelectChoice(str(o.value), o.label) for o in question.options]
         return LenientRadioField(label, choices=choices, validators=validators)
     if question.type == "multiple":
-        choices = [(str(o.value), o.label) for o in question.options]
+        choices = [SelectChoice(str(o.value), o.label) for o in question.options]
         return MultiCheckboxField(label, choices=choices, validators=validators)
     if question.type == "longtext":
         return TextAreaField(label, validators=validators)
@@ -132,7 +133,8 @@ class ContactForm(FlaskForm):
                                                 Length(max=120, message="Use 120 characters "
                                                        "or fewer")])
     method = LenientRadioField("How should we contact you?",
-                               choices=[("email", "Email"), ("phone", "Phone")],
+                               choices=[SelectChoice("email", "Email"),
+                                        SelectChoice("phone", "Phone")],
                                validators=[InputRequired("Select how we should contact you")])
     email = StringField("Email address", validators=[Optional(), Length(max=254),
                                                      Email("Enter an email address in the "

@@ -18,9 +18,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def init_app(app: Flask) -> None:
-    from .. import security
+    from .. import admin, logs, security
     from . import client
 
+    logs.init_app(app)  # first, so its request id and timer cover the limiter and CSRF
+    admin.init_app(app)
     security.init_app(app)
     csrf.init_app(app)
     app.permanent_session_lifetime = dt.timedelta(hours=12)
@@ -60,8 +62,9 @@ def _csrf_error(error):
 def _http_error(error: HTTPException):
     code = error.code or 500
     template = "errors/http.html"
+    keep = [(k, v) for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")]
     return render_template(template, code=code, name=error.name,
-                           description=_PLAIN.get(code, error.description)), code
+                           description=_PLAIN.get(code, error.description)), code, keep
 
 
 def _server_error(error):

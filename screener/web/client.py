@@ -15,7 +15,15 @@ from flask import (
 
 from .. import drafts, services
 from ..forms import ConfirmForm, ContactForm, ResumeForm, page_form_class
-from ..security import RESUME_LIMIT, failed, limiter
+from ..security import (
+    PAGE_LIMIT,
+    PDF_LIMIT,
+    RESUME_LIMIT,
+    SEND_LIMIT,
+    START_LIMIT,
+    failed,
+    limiter,
+)
 from . import journey
 
 bp = Blueprint("client", __name__)
@@ -28,6 +36,7 @@ def landing():
 
 
 @bp.post("/start")
+@limiter.limit(START_LIMIT)
 def start():
     form = ConfirmForm()
     if not form.validate():
@@ -40,6 +49,7 @@ def start():
 
 
 @bp.route("/q/<page_id>", methods=["GET", "POST"])
+@limiter.limit(PAGE_LIMIT, methods=["POST"])
 def page(page_id):
     ctx = journey.load_or_none()
     if ctx is None:
@@ -49,8 +59,9 @@ def page(page_id):
     if page_id not in ctx.evaluation.visible_pages:
         flash("That question no longer applies to your answers, so we skipped it.")
         return redirect(journey.next_url(ctx, None))
-    if request.args.get("change"):
-        ctx.state.checking = True
+    if request.args.get("change") and not ctx.state.checking:
+        ctx.state.checking = True  # come back to check answers after this change
+        journey.save(ctx)
     form_class = page_form_class(ctx.q, page_id)
     form = form_class() if request.method == "POST" else form_class(
         formdata=None, data=journey.form_data(ctx, page_id))
@@ -111,6 +122,7 @@ def result():
 
 
 @bp.route("/send", methods=["GET", "POST"])
+@limiter.limit(SEND_LIMIT, methods=["POST"])
 def send():
     ctx = journey.load_or_none()
     if ctx is None:
@@ -198,6 +210,7 @@ def help_now():
 
 
 @bp.get("/summary.pdf")
+@limiter.limit(PDF_LIMIT)
 def summary_pdf():
     ctx = journey.load_or_none()
     if ctx is None:
