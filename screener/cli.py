@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .answers_file import read_answers
+from .answers_file import read_answers_with_positions
 from .check import check_file
 from .config import Defaults
 from .evaluate import evaluate
@@ -45,13 +45,23 @@ def check_command(path):
               help="questions.yaml to use")
 def evaluate_command(answers, questions):
     """Evaluate an answers file and print the result as JSON."""
-    q, values = _load_or_exit(questions, answers)
+    q, values, positions = _load_or_exit(questions, answers)
     evaluation = evaluate(q, values)
     if evaluation.errors:
         for error in evaluation.errors:
-            click.echo(f"{answers}: {error.code} {error.message}", err=True)
+            click.echo(answer_problem_line(answers, error, positions), err=True)
         sys.exit(1)
     click.echo(json.dumps(as_json(evaluation), indent=2))
+
+
+def answer_problem_line(path, error, positions) -> str:
+    """`ANSWERS:LINE:COL: ANS00x message`, naming the question when the message does not."""
+    pos = positions.get(error.question_id)
+    line, col = (pos.line, pos.col) if pos else (1, 1)
+    message = error.message
+    if f"'{error.question_id}'" not in message:
+        message = f"'{error.question_id}': {message}"
+    return f"{path}:{line}:{col}: {error.code} {message}"
 
 
 def _load_or_exit(questions, answers):
@@ -60,12 +70,12 @@ def _load_or_exit(questions, answers):
         for line in report.lines():
             click.echo(line, err=True)
         sys.exit(1)
-    values, problems = read_answers(Path(answers))
+    values, problems, positions = read_answers_with_positions(Path(answers))
     if has_errors(problems):
         for problem in problems:
             click.echo(problem.format(answers), err=True)
         sys.exit(1)
-    return report.questionnaire, values
+    return report.questionnaire, values, positions
 
 
 def as_json(evaluation) -> dict:
