@@ -1,0 +1,27 @@
+"""Step N of M: M counts the pages that apply, and pages an unanswered question may open."""
+
+from screener.progress import expected_pages, step_of
+
+
+def test_before_age_is_answered_every_page_that_may_apply_is_counted(questionnaire):
+    pages = expected_pages(questionnaire, {})
+    assert pages[0] == "age" and "phq9" in pages and "pcptsd5" in pages
+
+
+def test_an_under_18_sees_only_age_and_safety(questionnaire):
+    pages = expected_pages(questionnaire, {"age": 17})
+    assert pages == ("age", "safety", "safety_now")
+    pages = expected_pages(questionnaire, {"age": 17, "si_wish_dead": "no", "si_thoughts": "no",
+                                           "sb_ever": "no"})
+    assert pages == ("age", "safety")
+
+
+def test_a_no_to_trauma_removes_the_follow_up_page(questionnaire):
+    assert "pcptsd5" in expected_pages(questionnaire, {"age": 40})
+    assert "pcptsd5" not in expected_pages(questionnaire, {"age": 40, "trauma_exposure": "no"})
+
+
+def test_step_of_counts_from_one(questionnaire, personas):
+    answers = personas["P01"].answers
+    assert step_of(questionnaire, answers, "age") == (1, 21)
+    assert step_of(questionnaire, answers, "cost") == (21, 21)
