@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .answers import AnswerError, clean
 from .conditions import Facts, check, holds
 from .definition import LEVELS, Flag, Outcome, Page, Question, Questionnaire, Score
+from .progress import expected_pages
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Evaluation:
     reasons: tuple[FiredFlag, ...]
     errors: tuple[AnswerError, ...]
     interrupt: tuple[str, ...]
+    #: pages that apply or may still apply (see progress.py); what "Step N of M" counts
+    expected_pages: tuple[str, ...] = ()
 
     @property
     def flag_ids(self) -> tuple[str, ...]:
@@ -57,10 +60,10 @@ class Evaluation:
 
     def progress(self, page_id: str) -> tuple[int, int]:
         """(step, of): the page's place among the pages that apply to these answers."""
-        total = len(self.visible_pages)
-        if page_id in self.visible_pages:
-            return self.visible_pages.index(page_id) + 1, total
-        return total, total
+        pages = self.expected_pages or self.visible_pages
+        if page_id in pages:
+            return pages.index(page_id) + 1, len(pages)
+        return len(pages), len(pages)
 
 
 def evaluate(q: Questionnaire, answers: dict, page_id: str | None = None) -> Evaluation:
@@ -88,7 +91,7 @@ def evaluate(q: Questionnaire, answers: dict, page_id: str | None = None) -> Eva
         visible_pages=tuple(p.id for p in visible_pages), visible_questions=tuple(visible),
         answers=kept, discarded=discarded, scores=scores, flags=flags, outcome=outcome,
         reasons=_reasons(flags), errors=tuple(errors),
-        interrupt=_interrupts(q, flags, page_id))
+        interrupt=_interrupts(q, flags, page_id), expected_pages=expected_pages(q, kept))
 
 
 def _clean_all(q: Questionnaire, answers: dict) -> tuple[dict, list[AnswerError]]:

@@ -31,12 +31,6 @@ def expected_pages(q: Questionnaire, answers: dict) -> tuple[str, ...]:
     return tuple(pages)
 
 
-def step_of(q: Questionnaire, answers: dict, page_id: str) -> tuple[int, int]:
-    pages = expected_pages(q, answers)
-    step = pages.index(page_id) + 1 if page_id in pages else len(pages)
-    return step, len(pages)
-
-
 def _and(a, b):
     if a is False or b is False:
         return False

@@ -1,6 +1,7 @@
 """Step N of M: M counts the pages that apply, and pages an unanswered question may open."""
 
-from screener.progress import expected_pages, step_of
+from screener.evaluate import evaluate
+from screener.progress import expected_pages
 
 
 def test_before_age_is_answered_every_page_that_may_apply_is_counted(questionnaire):
@@ -21,7 +22,7 @@ def test_a_no_to_trauma_removes_the_follow_up_page(questionnaire):
     assert "pcptsd5" not in expected_pages(questionnaire, {"age": 40, "trauma_exposure": "no"})
 
 
-def test_step_of_counts_from_one(questionnaire, personas):
-    answers = personas["P01"].answers
-    assert step_of(questionnaire, answers, "age") == (1, 21)
-    assert step_of(questionnaire, answers, "cost") == (21, 21)
+def test_progress_counts_from_one(questionnaire, personas):
+    evaluation = evaluate(questionnaire, personas["P01"].answers)
+    assert evaluation.progress("age") == (1, 21)
+    assert evaluation.progress("cost") == (21, 21)

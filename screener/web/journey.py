@@ -22,7 +22,6 @@ from ..answers import clean
 from ..definition import Questionnaire
 from ..evaluate import Evaluation, evaluate, visible_on_page
 from ..models import AuditEntry, Draft, Submission, utcnow
-from ..progress import step_of
 
 
 @dataclass
@@ -108,7 +107,7 @@ def form_data(ctx: Context, page_id: str) -> dict:
 
 def render_page(ctx: Context, page_id: str, form, status: int = 200):
     page = ctx.q.pages[page_id]
-    step, total = step_of(ctx.q, ctx.evaluation.answers, page_id)
+    step, total = ctx.evaluation.progress(page_id)
     return no_store(render_template(
         "client/page.html", ctx=ctx, page=page, form=form, step=step, total=total,
         section=ctx.q.section(page.section_id), reveal=reveal_map(ctx.q, page),
