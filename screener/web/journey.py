@@ -127,10 +127,10 @@ def post_page(ctx: Context, page_id: str, form):
     evaluation = drafts.merge_page(ctx.q, ctx.state, page_id, _values(form, visible))
     if evaluation.errors:  # a cross-field limit among the shown questions
         for error in evaluation.errors:
-            if error.question_id in form._fields:
-                form._fields[error.question_id].errors = [error.message]
+            if error.question_id in form:
+                form[error.question_id].errors = [error.message]
         return render_page(ctx, page_id, form, 400)
-    ctx.evaluation = evaluate(ctx.q, ctx.state.answers)
+    ctx.evaluation = evaluation  # the same answers; `interrupt` is relative to this page
     ctx.state.page = page_id
     save(ctx)
     if [f for f in evaluation.interrupt if f not in ctx.state.shown]:
@@ -152,12 +152,12 @@ def _prune_posted(ctx: Context, page, posted: dict) -> dict:
 
 
 def _values(form, visible) -> dict:
-    return {name: form._fields[name].data for name in visible}
+    return {name: form[name].data for name in visible}
 
 
 def _save_partial(ctx: Context, page_id: str, form, visible):
     """Save and finish later: keep whatever on this page is valid, then offer the code."""
-    good = {name: form._fields[name].data for name in visible if not form._fields[name].errors}
+    good = {name: form[name].data for name in visible if not form[name].errors}
     drafts.merge_page(ctx.q, ctx.state, page_id, good)
     ctx.state.page = page_id
     save(ctx)
