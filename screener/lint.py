@@ -430,6 +430,20 @@ def check_examples(q):
                                                              key=isinstance(refs, dict)))
 
 
+def check_page_labels(q):
+    """Two identical questions on one page sound the same to a screen-reader user."""
+    for page in q.page_list:
+        seen: dict = {}
+        for question in page.questions:
+            label = question.label.strip().lower()
+            if label in seen:
+                yield _p("DEF044", f"{name(question)} has the same label as "
+                         f"'{seen[label]}' on page '{page.id}'; say what each one asks about",
+                         question.pos, warning=True)
+            else:
+                seen[label] = question.id
+
+
 CHECKS = (check_meta, check_duplicate_ids, check_options, check_limits, check_conditions,
           check_scores, check_flags, check_outcomes, check_client_text, check_unseeable,
-          check_examples)
+          check_examples, check_page_labels)

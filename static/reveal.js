@@ -13,10 +13,14 @@
       if (input.checked && values.indexOf(input.value) !== -1) { show = true; }
     });
     container.hidden = !show;
+    // aria-controls names every follow-up a choice reveals. No aria-expanded: ARIA does
+    // not allow it on radios and checkboxes (axe: aria-allowed-attr).
     inputs.forEach(function (input) {
-      if (values.indexOf(input.value) !== -1) {
-        input.setAttribute("aria-controls", container.id);
-        input.setAttribute("aria-expanded", show ? "true" : "false");
+      if (values.indexOf(input.value) === -1) { return; }
+      var ids = (input.getAttribute("aria-controls") || "").split(" ").filter(Boolean);
+      if (ids.indexOf(container.id) === -1) {
+        ids.push(container.id);
+        input.setAttribute("aria-controls", ids.join(" "));
       }
     });
   }

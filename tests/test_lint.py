@@ -433,3 +433,11 @@ def test_warnings_alone_are_not_errors(tmp_path):
     assert found and all(p.severity == WARNING for p in found)
     assert not any(p.severity == ERROR for p in found)
     assert ": DEF042 warning: " in found[0].format("q.yaml")
+
+
+def test_def044_two_questions_with_the_same_label_on_a_page_warns(tmp_path):
+    text = tweak("label: Feeling down}", "label: Little interest}")
+    [problem] = only(tmp_path, text, "DEF044")
+    assert problem.severity == WARNING
+    assert problem.line == line_of(text, "id: mood_2")
+    assert "'mood_1'" in problem.message

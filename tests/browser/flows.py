@@ -1,0 +1,117 @@
+"""Walk the questionnaire in a real browser, finding every field by what a person reads."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+from playwright.sync_api import Page, expect
+
+CHOICE_TYPES = ("single", "yesno", "multiple")
+
+
+def path_of(page: Page) -> str:
+    return urlparse(page.url).path
+
+
+def heading(page: Page) -> str:
+    return " ".join(page.locator("h1").inner_text().split())
+
+
+def option_label(question, value) -> str:
+    for option in question.options:
+        if str(option.value) == str(value):
+            return option.label
+    raise AssertionError(f"{question.id}: no option {value!r}")
+
+
+def field_for(page: Page, question, value=None, twins: int = 0):
+    """The control a person would use: a group by its legend, then the option by its label.
+
+    `twins`: how many earlier questions on the page read exactly the same (a person tells
+    them apart by position).
+    """
+    if question.type in CHOICE_TYPES:
+        group = page.get_by_role("group", name=question.label, exact=True).nth(twins)
+        return group.get_by_label(option_label(question, value), exact=True)
+    return page.get_by_label(question.label, exact=True).nth(twins)
+
+
+def fill_question(page: Page, question, value, twins: int = 0) -> None:
+    if question.type in ("single", "yesno"):
+        field_for(page, question, value, twins).check()
+    elif question.type == "multiple":
+        for item in value:
+            field_for(page, question, item, twins).check()
+    else:
+        field_for(page, question, twins=twins).fill(str(value))
+
+
+def click_and_wait(page: Page, name: str, role: str = "button", exact: bool = True) -> None:
+    with page.expect_navigation():
+        page.get_by_role(role, name=name, exact=exact).click()
+
+
+class Walker:
+    """One person's browser tab going through the questionnaire."""
+
+    def __init__(self, page: Page, questionnaire, shot=None, every_page=None):
+        self.page = page
+        self.q = questionnaire
+        self.shot = shot
+        self.every_page = every_page  # called on each question page before it is answered
+        self.pages: list[str] = []
+        self.steps: list[str] = []
+        self.support_after: list[str] = []
+
+    @property
+    def here(self) -> str:
+        return path_of(self.page)
+
+    def start(self) -> Walker:
+        self.page.goto("/")
+        click_and_wait(self.page, "Start now")
+        expect(self.page).to_have_url(re.compile(r"/q/age$"))
+        return self
+
+    def page_id(self) -> str:
+        return self.here.split("/q/")[1]
+
+    def fill_page(self, answers: dict) -> None:
+        labels = []
+        for question in self.q.pages[self.page_id()].questions:
+            if question.id in answers:
+                fill_question(self.page, question, answers[question.id],
+                              twins=labels.count(question.label))
+            labels.append(question.label)
+
+    def answer_page(self, answers: dict) -> None:
+        page_id = self.page_id()
+        self.pages.append(page_id)
+        self.steps.append(self.page.locator(".progress-text").inner_text())
+        if self.every_page:
+            self.every_page(self.page, page_id)
+        self.fill_page(answers)
+        click_and_wait(self.page, "Continue")
+        assert self.page.locator(".error-summary").count() == 0, \
+            (page_id, self.page.locator(".error-summary").inner_text())
+
+    def answer_all(self, answers: dict, until: str | None = None, limit: int = 60) -> Walker:
+        """Answer each page asked, continuing past support pages, until check answers."""
+        for _ in range(limit):
+            if self.here == "/support":
+                self.support_after.append(self.pages[-1])
+                if self.every_page:
+                    self.every_page(self.page, "support")
+                click_and_wait(self.page, "Continue the questionnaire")
+                continue
+            if not self.here.startswith("/q/") or (until and self.here == f"/q/{until}"):
+                break
+            self.answer_page(answers)
+        return self
+
+    def finish(self) -> str:
+        expect(self.page).to_have_url(re.compile(r"/check$"))
+        click_and_wait(self.page, "See my result")
+        expect(self.page).to_have_url(re.compile(r"/result$"))
+        return heading(self.page)

@@ -1,0 +1,160 @@
+"""axe-core (WCAG 2.0/2.1/2.2 A and AA) and our own checks on every client page type."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.flows import Walker, click_and_wait, field_for, path_of
+
+pytestmark = pytest.mark.browser
+
+
+def test_every_client_page_along_a_whole_journey(new_context, axe, questionnaire, personas,
+                                                 shot):
+    """Landing, every question page (radios, checkboxes, number, long text), a page with
+    errors, a revealed follow-up, check answers, result, save, saved, send, sent, delete."""
+    page = new_context().new_page()
+    problems: list[str] = []
+
+    def scan(name):
+        problems.extend(axe.violations(page, name))
+
+    page.goto("/")
+    scan("landing")
+    walker = Walker(page, questionnaire, every_page=lambda p, page_id: scan(f"q/{page_id}"))
+    walker.start()
+    click_and_wait(page, "Continue")
+    expect(page.get_by_role("alert")).to_be_visible()
+    scan("q/age with errors")
+    answers = personas["P01"].answers
+    walker.answer_all(answers, until="safety")
+    field_for(page, questionnaire.questions["si_thoughts"], "yes").check()
+    field_for(page, questionnaire.questions["sb_ever"], "yes").check()
+    expect(page.locator("#reveal-si_method")).to_be_visible()
+    scan("q/safety with follow-ups revealed")
+    page.evaluate("""() => {  // as without JavaScript: every follow-up shown, with its hint
+        document.documentElement.classList.remove('js');
+        document.querySelectorAll('.reveal').forEach((r) => { r.hidden = false; });
+    }""")
+    expect(page.get_by_text("Only answer this if you chose").first).to_be_visible()
+    scan("q/safety laid out as without JavaScript")
+    click_and_wait(page, "Continue")
+    scan("q/safety with errors in revealed follow-ups")
+    walker.answer_all(dict(answers, si_thoughts="no", sb_ever="no"), until="medicines_tried")
+    walker.fill_page(dict(answers, med_trials_adequate=1, med_trials_not_helped=3))
+    click_and_wait(page, "Continue")
+    expect(page.get_by_role("alert")).to_contain_text("more than the number you took")
+    scan("q/medicines_tried with a number error")
+    walker.answer_all(answers)
+    # each input kind: number, radios, checkboxes, long text
+    assert {"q/age", "q/location", "q/reasons", "q/current_medicines"} <= set(axe_pages())
+    scan("check answers")
+    walker.finish()
+    scan("result")
+    page.goto("/save")
+    scan("save")
+    click_and_wait(page, "Get my resume code")
+    scan("saved (resume code)")
+    page.goto("/send")
+    scan("send")
+    page.get_by_label("Email", exact=True).check()
+    page.get_by_label("Email address").fill("not an email")
+    click_and_wait(page, "Send my summary")
+    expect(page.get_by_role("alert")).to_be_focused()
+    expect(page.get_by_role("alert").get_by_role("link")).to_have_count(3)
+    scan("send with errors")
+    shot(page, "send-errors")
+    page.get_by_label("Your name").fill("Dana Example")
+    page.get_by_label("Email address").fill("dana@example.com")
+    page.get_by_label(re.compile("^I agree to share")).check()
+    click_and_wait(page, "Send my summary")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Summary sent")
+    scan("sent")
+    page.goto("/result")
+    scan("result after sending")
+    page.goto("/delete")
+    scan("delete")
+    click_and_wait(page, "Delete my answers")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your answers have been deleted")
+    scan("deleted")
+    assert not problems, "\n\n".join(problems)
+
+
+def axe_pages() -> list[str]:
+    from tests.browser.conftest import AXE_LOG
+
+    return AXE_LOG["pages"]
+
+
+def test_pages_without_a_draft_and_error_pages(new_context, axe, shot):
+    page = new_context().new_page()
+    problems: list[str] = []
+
+    def scan(name):
+        problems.extend(axe.violations(page, name))
+
+    for url, name in (("/privacy", "privacy"), ("/help-now", "help now"),
+                      ("/resume", "resume")):
+        page.goto(url)
+        scan(name)
+    page.get_by_label("Resume code").fill("AAAA-BBBB-CCCC-DDDD")
+    click_and_wait(page, "Continue")
+    expect(page.get_by_role("alert")).to_contain_text("That code does not match")
+    expect(page.get_by_role("alert")).to_be_focused()
+    scan("resume with an error")
+    page.goto("/q/age")  # no draft in this browser: sent to resume with a notice
+    assert path_of(page) == "/resume"
+    expect(page.get_by_role("status")).to_contain_text("could not find your answers")
+    scan("resume with a notice")
+    response = page.goto("/no-such-page")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not Found")
+    scan("404")
+    page.goto("/")
+    page.context.clear_cookies()  # the form's token no longer matches a session
+    click_and_wait(page, "Start now")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This page has expired")
+    scan("expired form (400)")
+    shot(page, "expired")
+    assert not problems, "\n\n".join(problems)
+
+
+def test_too_many_attempts_page(new_context, axe, live_server):
+    """The 429 page: wrong resume codes are limited (the limiter is on for this test only)."""
+    from screener.security import limiter
+
+    page = new_context().new_page()
+    limiter.enabled = True
+    limiter.reset()
+    try:
+        page.goto("/resume")
+        for _ in range(12):
+            page.get_by_label("Resume code").fill("AAAA-BBBB-CCCC-DDDD")
+            click_and_wait(page, "Continue")
+            if page.get_by_role("heading", level=1).inner_text() != "Resume saved answers":
+                break
+        expect(page.get_by_role("heading", level=1)).to_have_text("Too Many Requests")
+        expect(page.get_by_text("tried that too many times")).to_be_visible()
+        axe(page, "429")
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+
+
+def test_the_scans_do_catch_problems(page, axe):
+    """A guard against a harness that passes everything: break a page on purpose."""
+    page.goto("/privacy")
+    page.evaluate("""() => {
+        const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend',
+            '<p id="faint">faint</p><input id="nameless" type="text" placeholder="Name">'
+            + '<img src="data:," width="20" height="20"><h4>skipped</h4><p id="nameless">x</p>');
+        document.getElementById('faint').style.color = '#bbb';  // CSP allows CSSOM styles
+    }""")
+    problems = "\n".join(axe.violations(page, "privacy, broken on purpose"))
+    for expected in ("color-contrast", "image-alt", "uses a placeholder", "has no label",
+                     "heading skips a level", "duplicate ids: nameless"):
+        assert expected in problems, (expected, problems)
