@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -122,3 +122,8 @@ class AuditEntry(Base):
     reference: Mapped[str] = mapped_column(String(20), default="", index=True)
     ip: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(String(255), default="")
+
+
+# The staff queue sorts by urgency (most urgent first), then oldest first; this index
+# serves that order directly, so the queue stays fast at 10,000 submissions.
+Index("ix_submission_queue", Submission.urgency.desc(), Submission.created_at, Submission.id)

@@ -18,8 +18,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def init_app(app: Flask) -> None:
-    from .. import admin, logs, security
-    from . import client
+    from .. import admin, auth, logs, security, staffcli
+    from . import client, health, staff
 
     logs.init_app(app)  # first, so its request id and timer cover the limiter and CSRF
     admin.init_app(app)
@@ -27,6 +27,11 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.permanent_session_lifetime = dt.timedelta(hours=12)
     app.register_blueprint(client.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(health.bp)  # /healthz
+    auth.init_app(app)
+    staffcli.init_app(app)
     app.context_processor(_template_globals)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)

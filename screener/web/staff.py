@@ -239,11 +239,15 @@ def queue():
     q = services.get().questionnaire
     filters = Filters.from_args(request.args, q)
     db = services.db()
-    total = db.scalar(filters.apply(select(func.count(Submission.id)))) or 0
+    total = db.scalar(filters.apply(select(func.count()).select_from(Submission))) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(_int(request.args.get("page"), 1), 1), pages)
-    rows = db.scalars(filters.apply(select(Submission)).order_by(*QUEUE_ORDER)
-                      .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique().all()
+    # Page through the ids first (an index scan), then load only this page's rows.
+    ids = db.scalars(filters.apply(select(Submission.id)).order_by(*QUEUE_ORDER)
+                     .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    loaded = {sub.id: sub for sub in db.scalars(
+        select(Submission).where(Submission.id.in_(ids))).unique()} if ids else {}
+    rows = [loaded[i] for i in ids if i in loaded]
     flags_by_level = {level: [f for f in q.flags if f.level == level] for level in LEVELS}
     return render_template("staff/queue.html", rows=rows, labels=Labels(), filters=filters,
                            total=total, page=page, pages=pages, per_page=PER_PAGE,

@@ -1,0 +1,82 @@
+"""The append-only audit log: who did what, to which submission, when and from where.
+
+Entries name a submission by its reference only, never its answers, contact details or note
+text. Nothing in the app updates or deletes an entry: a `before_flush` guard refuses it for
+every SQLAlchemy session, and a `do_orm_execute` guard refuses bulk UPDATE/DELETE statements.
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .models import AuditEntry
+
+#: action → what an administrator reads in the log
+ACTIONS = {
+    "login": "Signed in",
+    "login_failed": "Failed sign-in",
+    "logout": "Signed out",
+    "session_timeout": "Signed out after inactivity",
+    "view_submission": "Viewed a submission",
+    "pdf_download": "Downloaded a summary PDF",
+    "pdf_view": "Viewed a summary PDF",
+    "csv_export": "Exported CSV",
+    "status_change": "Changed status",
+    "note_added": "Added a note",
+    "assign": "Assigned",
+    "client_deleted": "Client deleted their answers",
+    "purge": "Purged expired data",
+    "account_created": "Account created (CLI)",
+    "account_deactivated": "Account deactivated (CLI)",
+}
+
+
+class AuditImmutable(RuntimeError):
+    """Raised when anything tries to change or delete an audit entry."""
+
+
+def _clip(text: str, size: int) -> str:
+    return (text or "")[:size]
+
+
+def record(action: str, reference: str = "", detail: str = "", actor: str | None = None,
+           session: Session | None = None) -> AuditEntry:
+    """Add an entry to the request's database session; the caller commits with its change."""
+    from . import services
+
+    if actor is None:
+        actor = _current_actor()
+    ip = (request.remote_addr or "") if has_request_context() else "cli"
+    entry = AuditEntry(actor=_clip(actor, 254), action=_clip(action, 64),
+                       reference=_clip(reference, 20), ip=_clip(ip, 64),
+                       detail=_clip(detail, 255))
+    (session or services.db()).add(entry)
+    return entry
+
+
+def _current_actor() -> str:
+    if not has_request_context():
+        return "cli"
+    from flask_login import current_user
+
+    return current_user.email if current_user.is_authenticated else ""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes(session: Session, _flush_context, _instances) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, AuditEntry):
+            raise AuditImmutable("audit entries cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, AuditEntry) and session.is_modified(obj):
+            raise AuditImmutable("audit entries cannot be changed")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk(state) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    if any(mapper.class_ is AuditEntry for mapper in state.all_mappers):
+        raise AuditImmutable("audit entries cannot be changed or deleted")

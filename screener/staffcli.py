@@ -1,0 +1,94 @@
+"""Staff accounts from the command line: there are no default accounts or passwords."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from . import audit, auth, services
+from .models import Therapist
+
+
+def _find(session, email: str) -> Therapist | None:
+    return session.scalars(
+        select(Therapist).where(func.lower(Therapist.email) == email)).first()
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@click.command("create-therapist")
+@with_appcontext
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="Can read the audit log.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input.")
+def create_therapist(email, admin, password_stdin):
+    """Create a therapist account. Prompts for the password twice unless --password-stdin."""
+    email = auth.normalise_email(email)
+    if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
+        _fail(f"Error: '{email}' is not an email address.")
+    with services.get().sessionmaker() as session:
+        if _find(session, email) is not None:
+            _fail(f"Error: an account for {email} already exists.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        password_hash = auth.hash_password(password)
+    except auth.PasswordTooShort as exc:
+        _fail(f"Error: {exc}")
+    with services.get().sessionmaker.begin() as session:
+        if _find(session, email) is not None:
+            _fail(f"Error: an account for {email} already exists.")
+        session.add(Therapist(email=email, password_hash=password_hash, is_admin=admin,
+                              active=True, session_token=auth.new_session_token()))
+        audit.record("account_created", actor="cli", detail=email + (" (admin)" if admin else ""),
+                     session=session)
+    click.echo(f"Created {'admin ' if admin else ''}therapist {email}.")
+
+
+@click.command("deactivate-therapist")
+@with_appcontext
+@click.argument("email")
+def deactivate_therapist(email):
+    """Deactivate an account: it can no longer sign in, and open sessions end."""
+    email = auth.normalise_email(email)
+    with services.get().sessionmaker.begin() as session:
+        therapist = _find(session, email)
+        if therapist is None:
+            _fail(f"Error: no account for {email}.")
+        therapist.active = False
+        therapist.session_token = auth.new_session_token()
+        audit.record("account_deactivated", actor="cli", detail=email, session=session)
+    click.echo(f"Deactivated {email}. Open sessions have ended.")
+
+
+@click.command("list-therapists")
+@with_appcontext
+def list_therapists():
+    """List staff accounts (never their passwords)."""
+    with services.get().sessionmaker() as session:
+        rows = session.scalars(select(Therapist).order_by(Therapist.email)).all()
+    if not rows:
+        click.echo("No therapist accounts yet. Create one with "
+                   "`flask --app screener create-therapist EMAIL`.")
+        return
+    width = max(len(t.email) for t in rows)
+    for t in rows:
+        state = "active" if t.active else "deactivated"
+        role = "admin" if t.is_admin else "therapist"
+        click.echo(f"{t.email:<{width}}  {role:<9}  {state:<11}  "
+                   f"created {t.created_at:%Y-%m-%d}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_therapist, deactivate_therapist, list_therapists):
+        app.cli.add_command(command)

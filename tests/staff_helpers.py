@@ -1,0 +1,97 @@
+"""Helpers for the staff-side tests: accounts, submissions made from personas, signing in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from screener import auth, drafts
+from screener.evaluate import evaluate
+from screener.models import AuditEntry, Submission, Therapist
+from tests.journey_helpers import csrf_token
+
+PASSWORD = "correct horse battery staple"
+CONTACT = {"name": "Dana Example", "method": "phone", "email": "",
+           "phone": "(303) 555 0142", "time": "Weekday mornings"}
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch):
+    """Cheap argon2 parameters, so the many sign-ins in these tests stay quick."""
+    monkeypatch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                       parallelism=1))
+
+
+def svc(app):
+    return app.extensions["screener"]
+
+
+def make_therapist(app, email="therapist@example.com", password=PASSWORD, admin=False,
+                   active=True) -> int:
+    with svc(app).sessionmaker.begin() as session:
+        therapist = Therapist(email=email, password_hash=auth.hash_password(password),
+                              is_admin=admin, active=active,
+                              session_token=auth.new_session_token())
+        session.add(therapist)
+        session.flush()
+        return therapist.id
+
+
+def submit_answers(app, answers: dict, contact: dict | None = None,
+                   created_at: dt.datetime | None = None) -> str:
+    """A submission as the client journey makes it; returns its reference."""
+    services = svc(app)
+    q = services.questionnaire
+    with services.sessionmaker.begin() as session:
+        draft = drafts.create_draft(session, services.vault, q)
+        evaluation = evaluate(q, answers)
+        sub = drafts.submit(session, services.vault, draft, evaluation, contact or CONTACT)
+        if created_at is not None:
+            sub.created_at = created_at
+        return sub.reference
+
+
+def login(client, email="therapist@example.com", password=PASSWORD, next=None):
+    url = "/staff/login" + (f"?next={next}" if next else "")
+    html = client.get(url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token(html), "email": email,
+                                  "password": password})
+
+
+def token(client, url="/staff/") -> str:
+    return csrf_token(client.get(url).get_data(as_text=True))
+
+
+def post(client, url, data=None, page="/staff/", **kw):
+    return client.post(url, data={"csrf_token": token(client, page), **(data or {})}, **kw)
+
+
+def audit_rows(app, action=None) -> list[AuditEntry]:
+    with svc(app).sessionmaker() as session:
+        stmt = select(AuditEntry).order_by(AuditEntry.id)
+        if action:
+            stmt = stmt.where(AuditEntry.action == action)
+        return list(session.scalars(stmt))
+
+
+def submission(app, reference) -> Submission:
+    with svc(app).sessionmaker() as session:
+        return session.scalars(select(Submission).where(Submission.reference == reference)).one()
+
+
+def therapist(app, email="therapist@example.com") -> Therapist:
+    with svc(app).sessionmaker() as session:
+        return session.scalars(select(Therapist).where(Therapist.email == email)).one()
+
+
+def text(html: str) -> str:
+    """The page as a person reads it: tags dropped, whitespace collapsed, entities kept simple."""
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    body = (body.replace("&amp;", "&").replace("&#39;", "'").replace("&quot;", '"')
+            .replace("&lt;", "<").replace("&gt;", ">"))
+    return re.sub(r"\s+", " ", body).strip()
