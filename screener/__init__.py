@@ -42,5 +42,25 @@ def _secrets(app: Flask) -> None:
     if not app.config.get("DATABASE_URL"):
         instance.mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'screener.sqlite3'}"
-    if production:
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    _cookie_flags(app)
+
+
+def _cookie_flags(app: Flask) -> None:
+    """Secure (outside development), HttpOnly, SameSite=Lax; `__Host-` prefixed when Secure.
+
+    Flask's own default for SESSION_COOKIE_SECURE is False, so config.Defaults sets None
+    ("decide here") and an explicit True/False from the environment or tests still wins.
+    """
+    cfg = app.config
+    if cfg.get("SESSION_COOKIE_SECURE") is None:
+        cfg["SESSION_COOKIE_SECURE"] = cfg["ENV"] != "development"
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = cfg.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    secure = bool(cfg["SESSION_COOKIE_SECURE"])
+    host_only = not cfg.get("SESSION_COOKIE_DOMAIN") and \
+        cfg.get("SESSION_COOKIE_PATH") in (None, "/") and cfg.get("APPLICATION_ROOT") == "/"
+    if secure and host_only and cfg.get("SESSION_COOKIE_NAME", "session") == "session":
+        cfg["SESSION_COOKIE_NAME"] = "__Host-session"  # Secure, Path=/, no Domain: host-only
+    for key, value in (("REMEMBER_COOKIE_SECURE", secure), ("REMEMBER_COOKIE_HTTPONLY", True),
+                       ("REMEMBER_COOKIE_SAMESITE", "Lax")):
+        cfg.setdefault(key, value)

@@ -23,6 +23,12 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long questionnaire page must not expire the token
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    #: None: Secure everywhere except ENV=development (then the cookie is "__Host-session")
+    SESSION_COOKIE_SECURE = None
+    #: sent submissions are kept this many days; 0/empty: questions.yaml retention_days
+    SUBMISSION_RETENTION_DAYS = 0
+    #: reverse proxies in front of the app (X-Forwarded-For/-Proto are trusted this deep)
+    PROXY_COUNT = 0
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     RESUME_MAX_FAILURES = 5

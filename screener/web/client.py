@@ -56,6 +56,10 @@ def page(page_id):
         return journey.no_draft()
     if page_id not in ctx.q.pages:
         abort(404)
+    if ctx.draft.submission_id:  # sent answers are frozen: the PDF and reference must match
+        flash("You have already sent these answers to the practice, so they can no longer be "
+              "changed here. If something has changed, tell the practice when they contact you.")
+        return redirect(url_for(".result"))
     if page_id not in ctx.evaluation.visible_pages:
         flash("That question no longer applies to your answers, so we skipped it.")
         return redirect(journey.next_url(ctx, None))
