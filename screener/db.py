@@ -1,18 +1,40 @@
-"""SQLAlchemy engine and sessions; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE."""
+"""SQLAlchemy engine and sessions.
+
+SQLite (the embedded default) gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE.
+PostgreSQL (``postgresql+psycopg://…``) gets a connection pool sized for one gunicorn worker
+(``SCREENER_DB_POOL_SIZE``, ``SCREENER_DB_MAX_OVERFLOW``, ``SCREENER_DB_POOL_RECYCLE``) and
+none of the SQLite settings.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+#: a sync gunicorn worker serves one request at a time; the overflow covers CLI commands
+#: and the occasional second session (e.g. the definition store at start)
+POOL_SIZE = 2
+MAX_OVERFLOW = 4
+POOL_RECYCLE = 1800  # seconds; below typical firewall/pgbouncer idle cut-offs
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, pool_size: int | None = None, max_overflow: int | None = None,
+                pool_recycle: int | None = None) -> Engine:
+    if is_sqlite(url):
         engine = create_engine(url, connect_args={"timeout": 30})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(
+        url, pool_pre_ping=True,
+        pool_size=POOL_SIZE if pool_size is None else pool_size,
+        max_overflow=MAX_OVERFLOW if max_overflow is None else max_overflow,
+        pool_recycle=POOL_RECYCLE if pool_recycle is None else pool_recycle,
+        pool_timeout=10)
 
 
 def _tune_sqlite(engine: Engine) -> None:

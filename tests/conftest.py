@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytest_plugins = ["tests.conftest_db"]  # PostgreSQL/Redis detection and fixtures
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 QUESTIONS = ROOT / "questions.yaml"

@@ -106,9 +106,11 @@ def check():
         ctx.state.page = "check"
         journey.save(ctx)
         return redirect(url_for(".result"))
-    ctx.state.checking = True
-    ctx.state.page = "check"
-    journey.save(ctx)
+    if not ctx.state.checking or ctx.state.page != "check":
+        # Remember that the client reached check answers: changes come back here, and
+        # a resume code brings them back here too.
+        ctx.state.checking, ctx.state.page = True, "check"
+        journey.save(ctx)
     return journey.no_store(render_template("client/check.html", ctx=ctx, form=form,
                                             rows=journey.summary_rows(ctx)))
 

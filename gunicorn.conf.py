@@ -1,0 +1,66 @@
+"""gunicorn settings for `make serve` (`gunicorn -c gunicorn.conf.py wsgi:app`).
+
+Defaults, each overridable from the environment:
+
+=========================== ================================================= ==========
+variable                    meaning                                           default
+=========================== ================================================= ==========
+GUNICORN_BIND               address to listen on (put a TLS proxy in front)   127.0.0.1:8000
+GUNICORN_WORKERS            worker processes                                  2×cores+1, at most 8
+GUNICORN_WORKER_CLASS       ``sync`` or ``gthread``                           sync
+GUNICORN_THREADS            threads per worker (gthread only)                 1
+GUNICORN_TIMEOUT            seconds before a stuck worker is restarted        30
+GUNICORN_MAX_REQUESTS       restart a worker after this many requests (0 off) 2000
+GUNICORN_ACCESS_LOG         ``-`` for stdout; empty for none                  (none)
+GUNICORN_LOG_LEVEL          gunicorn's own log level                          info
+=========================== ================================================= ==========
+
+Why these: the app is CPU-bound (templating, form building, encryption) and each request
+does a short database transaction, so one sync worker per request with ~2 per core keeps
+both cores busy while a worker waits on the database. The cap keeps memory and PostgreSQL
+connections bounded (each worker holds a small pool, see screener/db.py). ``gthread`` suits
+slow clients without a buffering proxy; behind nginx, sync is simpler and faster.
+
+The app's own request log (screener.logs) already records each request without personal
+data, so gunicorn's access log is off by default; turning it on logs client addresses and
+paths.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+MAX_WORKERS = 8
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def default_workers(cores: int | None = None) -> int:
+    cores = cores or multiprocessing.cpu_count()
+    return min(2 * cores + 1, MAX_WORKERS)
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = _int("GUNICORN_WORKERS", default_workers())
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = _int("GUNICORN_THREADS", 1)
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = 20
+keepalive = 5
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = max_requests // 10
+# Each worker builds its own app (engine, pools): nothing is shared across fork.
+preload_app = False
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Request size limits in front of Flask's MAX_CONTENT_LENGTH
+limit_request_line = 4094
+limit_request_fields = 100
+# Behind a proxy on the same host, trust its X-Forwarded-* (the app uses PROXY_COUNT too)
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "kap-screener"
