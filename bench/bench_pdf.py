@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT))
 
 from screener.evaluate import evaluate  # noqa: E402
 from screener.loader import load_file  # noqa: E402
-from screener.pdf import SummaryMeta, _display, render_summary  # noqa: E402
+from screener.pdf import SummaryMeta, render_summary  # noqa: E402
 
 RUNS = 60
 WEASY_RUNS = 5
@@ -48,7 +48,7 @@ def _html(q, evaluation, meta: SummaryMeta) -> str:
             shown = [x for x in page.questions if x.id in visible]
             if shown and page.title != section.title:
                 rows.append({"page": page.title})
-            rows += [{"label": x.label, "answer": _display(x, evaluation.answers.get(x.id))}
+            rows += [{"label": x.label, "answer": x.display(evaluation.answers.get(x.id))}
                      for x in shown]
         if rows:
             sections.append({"title": section.title, "rows": rows})

@@ -29,6 +29,8 @@ class Defaults:
     SUBMISSION_RETENTION_DAYS = 0
     #: reverse proxies in front of the app (X-Forwarded-For/-Proto are trusted this deep)
     PROXY_COUNT = 0
+    #: times on the staff pages are shown in the practice's own time zone
+    STAFF_TIMEZONE = "America/Denver"
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     RESUME_MAX_FAILURES = 5

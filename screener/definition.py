@@ -12,7 +12,7 @@ LEVELS = ("urgent", "review", "info")
 PREFER_NOT = "prefer_not_to_say"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per YAML node: slots keep them small
 class Pos:
     """A line and column in the source file (1-based)."""
 

@@ -9,7 +9,7 @@ import re
 from . import definition as d
 from .loader import LIST_OPS, NUMBER_OPS, suggest
 from .problems import WARNING, Problem
-from .yamlsource import parse
+from .yamlsource import pack, parse
 
 FORBIDDEN_WORDS = re.compile(
     r"\b(eligible|eligibility|qualify|qualifies|approved for you|you have (?:depression|"
@@ -33,9 +33,9 @@ def _source(text: str):
     """The file parsed again, with positions, for the few problems whose item has no pos."""
     source = parse(text)
     by_pos: dict = {}
-    for path, pos in source.positions.items():
-        if pos not in by_pos or len(path) < len(by_pos[pos]):
-            by_pos[pos] = path
+    for path, packed in source.positions.items():
+        if packed not in by_pos or len(path) < len(by_pos[packed]):
+            by_pos[packed] = path
     return source, by_pos
 
 
@@ -45,13 +45,10 @@ def where(q: d.Questionnaire, owner_pos: d.Pos | None, *keys, key: bool = False)
     if not q.text:
         return fallback
     source, by_pos = _source(q.text)
-    base = () if owner_pos is None else by_pos.get(owner_pos)
+    base = () if owner_pos is None else by_pos.get(pack(owner_pos))
     if base is None:
         return fallback
-    path = base + keys
-    if key:
-        return source.key_positions.get(path, fallback)
-    return source.positions.get(path, fallback)
+    return source.exact(base + keys, key=key) or fallback
 
 
 def name(question: d.Question) -> str:
@@ -324,28 +321,38 @@ def check_meta(q):
                  where(q, None, "questionnaire", "crisis_resources", key=True))
 
 
+def _client_texts(q):
+    """(text, owner position, keys to the text within its owner) for every client text."""
+    for o in q.outcomes:
+        yield o.title, o.pos, ("title",)
+        yield o.message, o.pos, ("message",)
+        yield from ((step, o.pos, ("next_steps", i)) for i, step in enumerate(o.next_steps))
+    yield from ((f.client_text, f.pos, ("client_text",)) for f in q.flags)
+    for page in q.page_list:
+        yield page.title, page.pos, ("title",)
+        yield page.intro, page.pos, ("intro",)
+        for x in page.questions:
+            yield x.label, x.pos, ("label",)
+            yield x.hint, x.pos, ("hint",)
+            for o in x.options:
+                yield o.label, o.pos, ()
+                yield o.hint, o.pos, ()
+    yield from ((s.title, s.pos, ("title",)) for s in q.sections)
+    for i, para in enumerate(q.meta.about_kap):
+        yield para, None, ("questionnaire", "about_kap", i)
+    for i, r in enumerate(q.meta.crisis_resources):
+        yield r.note, None, ("questionnaire", "crisis_resources", i)
+
+
 def check_client_text(q):
-    texts = [(o.title, where(q, o.pos, "title")) for o in q.outcomes]
-    texts += [(o.message, where(q, o.pos, "message")) for o in q.outcomes]
-    texts += [(step, where(q, o.pos, "next_steps", i)) for o in q.outcomes
-              for i, step in enumerate(o.next_steps)]
-    texts += [(f.client_text, where(q, f.pos, "client_text")) for f in q.flags]
-    questions = [x for p in q.page_list for x in p.questions]
-    texts += [(x.label, where(q, x.pos, "label")) for x in questions]
-    texts += [(x.hint, where(q, x.pos, "hint")) for x in questions]
-    texts += [(o.label, o.pos) for x in questions for o in x.options]
-    texts += [(o.hint, o.pos) for x in questions for o in x.options]
-    texts += [(p.title, where(q, p.pos, "title")) for p in q.page_list]
-    texts += [(p.intro, where(q, p.pos, "intro")) for p in q.page_list]
-    texts += [(s.title, where(q, s.pos, "title")) for s in q.sections]
-    texts += [(para, where(q, None, "questionnaire", "about_kap", i))
-              for i, para in enumerate(q.meta.about_kap)]
-    texts += [(r.note, where(q, None, "questionnaire", "crisis_resources", i))
-              for i, r in enumerate(q.meta.crisis_resources)]
     seen = set()
-    for text, pos in texts:
+    for text, owner, keys in _client_texts(q):
         match = FORBIDDEN_WORDS.search(text or "")
-        if match and (pos, match.group(0)) not in seen:  # shared option sets: report once
+        if not match:
+            continue
+        # Find the exact line only for a hit: looking it up for every text is costly.
+        pos = where(q, owner, *keys) if keys else owner
+        if (pos, match.group(0)) not in seen:  # shared option sets: report once
             seen.add((pos, match.group(0)))
             yield _p("DEF042", f"client-facing text says \u201c{match.group(0)}\u201d. The "
                      "screener never decides eligibility, names a condition or quotes "

@@ -17,6 +17,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 BOOL_TAG = "tag:yaml.org,2002:bool"
+STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass
@@ -35,16 +36,36 @@ class Source:
         path = tuple(path)
         while path:
             if path in self.positions:
-                return self.positions[path]
+                return unpack(self.positions[path])
             path = path[:-1]
-        return self.positions.get((), Pos(1, 1))
+        return unpack(self.positions.get((), _PACK))
 
     def key_pos(self, path) -> Pos:
-        return self.key_positions.get(tuple(path)) or self.pos(path)
+        packed = self.key_positions.get(tuple(path))
+        return unpack(packed) if packed else self.pos(path)
+
+    def exact(self, path, key: bool = False) -> Pos | None:
+        """Position of exactly `path` (its key with key=True), or None."""
+        packed = (self.key_positions if key else self.positions).get(tuple(path))
+        return unpack(packed) if packed else None
 
 
-def _mark(node) -> Pos:
-    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
+# Positions are kept as one int each (line << 20 | column): a big file has one per node,
+# and ints cost the garbage collector nothing, unlike an object per node.
+_SHIFT = 20
+_PACK = 1 << _SHIFT | 1
+
+
+def pack(pos: Pos) -> int:
+    return pos.line << _SHIFT | pos.col
+
+
+def unpack(packed: int) -> Pos:
+    return Pos(packed >> _SHIFT, packed & ((1 << _SHIFT) - 1))
+
+
+def _mark(node) -> int:
+    return (node.start_mark.line + 1) << _SHIFT | (node.start_mark.column + 1)
 
 
 @contextlib.contextmanager
@@ -98,6 +119,8 @@ def _convert(node, path, source: Source, constructor):
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path + (i,), source, constructor)
                 for i, item in enumerate(node.value)]
+    if node.tag == STR_TAG:
+        return node.value  # the common case, without the constructor's bookkeeping
     value = constructor.construct_object(node, deep=True)
     if node.tag == BOOL_TAG:
         source.booleans[path] = node.value
@@ -122,5 +145,5 @@ def _convert_mapping(node, path, source: Source, constructor) -> dict:
 
 
 def _line_col(node) -> tuple[int, int]:
-    pos = _mark(node)
+    pos = unpack(_mark(node))
     return pos.line, pos.col

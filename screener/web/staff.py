@@ -94,7 +94,7 @@ def urgent_unreviewed() -> int:
 
 # -- time ---------------------------------------------------------------------------------
 def practice_zone() -> dt.tzinfo:
-    name = current_app.config.get("STAFF_TIMEZONE", "America/Denver")
+    name = current_app.config["STAFF_TIMEZONE"]
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
