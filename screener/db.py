@@ -8,6 +8,9 @@ none of the SQLite settings.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,7 +58,25 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(conn):
         # A deferred BEGIN that reads then writes fails with SQLITE_BUSY_SNAPSHOT under
         # concurrent writers, and the busy timeout cannot help; IMMEDIATE waits instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+#: False only inside read_only(): a transaction that will never write
+_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=True)
+
+
+@contextmanager
+def read_only():
+    """Transactions begun inside only read, so on SQLite they need not take the write lock.
+
+    The caller must end the transaction before leaving (commit or rollback): any write
+    afterwards then begins a new, IMMEDIATE transaction.
+    """
+    token = _immediate.set(False)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -64,8 +64,7 @@ def page(page_id):
         flash("That question no longer applies to your answers, so we skipped it.")
         return redirect(journey.next_url(ctx, None))
     if request.args.get("change") and not ctx.state.checking:
-        ctx.state.checking = True  # come back to check answers after this change
-        journey.save(ctx)
+        journey.remember_position(ctx, checking=True)  # come back to check answers after
     form_class = page_form_class(ctx.q, page_id)
     form = form_class() if request.method == "POST" else form_class(
         formdata=None, data=journey.form_data(ctx, page_id))
@@ -109,8 +108,7 @@ def check():
     if not ctx.state.checking or ctx.state.page != "check":
         # Remember that the client reached check answers: changes come back here, and
         # a resume code brings them back here too.
-        ctx.state.checking, ctx.state.page = True, "check"
-        journey.save(ctx)
+        journey.remember_position(ctx, checking=True, page="check")
     return journey.no_store(render_template("client/check.html", ctx=ctx, form=form,
                                             rows=journey.summary_rows(ctx)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from flask import (
 
 from .. import drafts, services
 from ..answers import clean
+from ..db import read_only
 from ..definition import Questionnaire
 from ..evaluate import Evaluation, evaluate, visible_on_page
 from ..models import AuditEntry, Draft, Submission, utcnow
@@ -52,7 +54,14 @@ def draft_is_live(draft: Draft) -> bool:
 
 
 def load_or_none() -> Context | None:
-    draft = current_draft()
+    if request.method in ("GET", "HEAD"):
+        # Read without holding SQLite's write lock while the page renders; a GET that
+        # writes goes through remember_position(), in a transaction of its own.
+        with read_only():
+            draft = current_draft()
+            services.db().commit()
+    else:
+        draft = current_draft()
     if draft is None:
         return None
     svc = services.get()
@@ -64,6 +73,22 @@ def load_or_none() -> Context | None:
     ctx = Context(draft, q, state, evaluate(q, state.answers))
     g.client_ctx = ctx
     return ctx
+
+
+def remember_position(ctx: Context, **changes) -> None:
+    """Record where the client is (`page`, `checking`) from a GET, on fresh state.
+
+    The draft is read again inside the write transaction, so a POST from another tab
+    that landed since this request read it is never overwritten.
+    """
+    db = services.db()
+    db.refresh(ctx.draft)
+    fresh = drafts.read_state(services.get().vault, ctx.draft)
+    for name, value in changes.items():
+        setattr(fresh, name, value)
+        setattr(ctx.state, name, value)
+    drafts.write_state(services.get().vault, ctx.draft, fresh)
+    db.commit()
 
 
 def remember(draft: Draft) -> None:
@@ -110,7 +135,7 @@ def render_page(ctx: Context, page_id: str, form, status: int = 200):
     step, total = ctx.evaluation.progress(page_id)
     return no_store(render_template(
         "client/page.html", ctx=ctx, page=page, form=form, step=step, total=total,
-        section=ctx.q.section(page.section_id), reveal=reveal_map(ctx.q, page),
+        section=ctx.q.section(page.section_id), reveal=reveal_map(ctx.q, page_id),
         back=back_url(ctx, page_id)), status)
 
 
@@ -211,10 +236,22 @@ def first_incomplete_page(ctx: Context) -> str | None:
     return None
 
 
-def reveal_map(q: Questionnaire, page) -> dict:
-    """question id → (parent id, values, labels) for follow-ups revealed on this page."""
+@dataclass(frozen=True)
+class Reveal:
+    """Follow-ups revealed by a choice on the same page (the conditional-reveal pattern)."""
+
+    #: parent question id → [(follow-up question, values that reveal it, their labels)]
+    by_parent: dict
+    #: ids of every follow-up, rendered under its parent rather than in page order
+    children: frozenset
+
+
+@functools.lru_cache(maxsize=512)
+def reveal_map(q: Questionnaire, page_id: str) -> Reveal:
+    """Built once per page: which follow-ups open under which choice."""
+    page = q.pages[page_id]
     on_page = {question.id for question in page.questions}
-    out = {}
+    by_parent: dict = {}
     for question in page.questions:
         cond = question.show_if
         if cond is None or cond.kind != "q" or cond.ref not in on_page:
@@ -226,9 +263,10 @@ def reveal_map(q: Questionnaire, page) -> dict:
         else:
             continue
         parent = q.questions[cond.ref]
-        out[question.id] = (cond.ref, tuple(str(v) for v in values),
-                            tuple(parent.display(v) for v in values))
-    return out
+        by_parent.setdefault(cond.ref, []).append(
+            (question, tuple(str(v) for v in values), tuple(parent.display(v) for v in values)))
+    children = frozenset(child.id for items in by_parent.values() for child, _, _ in items)
+    return Reveal(by_parent, children)
 
 
 def summary_rows(ctx: Context) -> list:
