@@ -8,6 +8,7 @@ from .examples import Coverage, run_examples
 from .lint import lint
 from .loader import load_file
 from .problems import has_errors
+from .yamlsource import gc_paused
 
 
 @dataclass
@@ -26,6 +27,13 @@ class Report:
 
 
 def check_file(path, run_examples_too: bool = True) -> Report:
+    # Loading builds a large structure that all stays alive; collecting in between would
+    # rescan it again and again (the cost grew faster than the file).
+    with gc_paused():
+        return _check(path, run_examples_too)
+
+
+def _check(path, run_examples_too: bool) -> Report:
     result = load_file(path)
     report = Report(str(path), result.questionnaire, list(result.problems))
     if result.questionnaire is None or has_errors(report.problems):

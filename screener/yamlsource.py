@@ -18,6 +18,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 BOOL_TAG = "tag:yaml.org,2002:bool"
 STR_TAG = "tag:yaml.org,2002:str"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
 
 
 @dataclass
@@ -69,10 +71,12 @@ def _mark(node) -> int:
 
 
 @contextlib.contextmanager
-def _gc_paused():
-    """Parsing allocates tens of thousands of nodes that all stay alive, so every cyclic-GC
-    pass in between is wasted work that grows with the file (measured: load+lint of a 10x
-    larger file took 16x as long with the collector running, 12x with it paused)."""
+def gc_paused():
+    """Pause the cyclic garbage collector while a definition is built.
+
+    Loading builds tens of thousands of objects that all stay alive; every collection in
+    between rescans them, so its cost grew faster than the file.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -84,14 +88,14 @@ def _gc_paused():
 
 def parse(text: str) -> Source:
     """YAML text → Source. Syntax errors become DEF001 problems, never exceptions."""
-    with _gc_paused():
+    with gc_paused():
         return _parse(text)
 
 
 def _parse(text: str) -> Source:
     source = Source()
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        source.data = _Reader(text, source).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -101,49 +105,107 @@ def _parse(text: str) -> Source:
         source.problems.append(
             Problem("DEF001", f"YAML syntax error: {detail}. Check indentation and quotes "
                     "on this line and the one above.", line, col))
-        return source
     except yaml.YAMLError as exc:  # e.g. a reader error on bad bytes
         source.problems.append(Problem("DEF001", f"YAML error: {exc}", 1, 1))
-        return source
-    if node is None:
-        return source
-    constructor = yaml.SafeLoader("")
-    source.data = _convert(node, (), source, constructor)
     return source
 
 
-def _convert(node, path, source: Source, constructor):
-    source.positions[path] = _mark(node)
-    if isinstance(node, yaml.MappingNode):
-        return _convert_mapping(node, path, source, constructor)
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), source, constructor)
-                for i, item in enumerate(node.value)]
-    if node.tag == STR_TAG:
-        return node.value  # the common case, without the constructor's bookkeeping
-    value = constructor.construct_object(node, deep=True)
-    if node.tag == BOOL_TAG:
-        source.booleans[path] = node.value
-    return value
+class _Reader:
+    """Builds plain data straight from the parser's events, as PyYAML's composer and safe
+    constructor would, but without a node tree: that tree was most of the time and memory,
+    and its cost grew faster than the file."""
+
+    def __init__(self, text: str, source: Source):
+        self.loader = _Loader(text)
+        self.source = source
+        self.anchors: dict = {}
+        self.constructor = yaml.SafeLoader("")
+
+    def document(self):
+        loader = self.loader
+        try:
+            loader.get_event()  # stream start
+            if loader.check_event(yaml.StreamEndEvent):
+                return None
+            loader.get_event()  # document start
+            data = self.value(())
+            loader.get_event()  # document end
+            if not loader.check_event(yaml.StreamEndEvent):
+                event = loader.peek_event()
+                raise yaml.MarkedYAMLError(problem="the file holds more than one YAML "
+                                           "document; remove the '---' line",
+                                           problem_mark=event.start_mark)
+            return data
+        finally:
+            loader.dispose()
+
+    def value(self, path):
+        event = self.loader.get_event()
+        self.source.positions[path] = _mark(event)
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise yaml.MarkedYAMLError(problem=f"unknown alias '*{event.anchor}'",
+                                           problem_mark=event.start_mark)
+            return self.anchors[event.anchor]
+        if isinstance(event, yaml.ScalarEvent):
+            value = self.scalar(event, path)
+        elif event.tag not in (None, "!", SEQ_TAG, MAP_TAG):
+            raise yaml.MarkedYAMLError(problem=f"unknown tag '{event.tag}'; use plain values",
+                                       problem_mark=event.start_mark)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            value = self.sequence(path)
+        else:
+            value = self.mapping(path)
+        if event.anchor:
+            self.anchors[event.anchor] = value
+        return value
+
+    def scalar(self, event, path):
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == STR_TAG:
+            return event.value  # the common case, without the constructor's bookkeeping
+        if tag == BOOL_TAG:
+            self.source.booleans[path] = event.value
+        construct = self.constructor.yaml_constructors.get(tag)
+        if construct is None:
+            raise yaml.MarkedYAMLError(problem=f"unknown tag '{tag}'; use plain values",
+                                       problem_mark=event.start_mark)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
+                               style=event.style)
+        return construct(self.constructor, node)
+
+    def sequence(self, path) -> list:
+        items = []
+        while not self.loader.check_event(yaml.SequenceEndEvent):
+            items.append(self.value(path + (len(items),)))
+        self.loader.get_event()
+        return items
+
+    def mapping(self, path) -> dict:
+        result: dict = {}
+        source = self.source
+        while not self.loader.check_event(yaml.MappingEndEvent):
+            key_event = self.loader.peek_event()
+            if not isinstance(key_event, yaml.ScalarEvent):
+                source.problems.append(Problem("DEF004", "a mapping key must be plain text",
+                                               *_line_col(key_event)))
+                self.value(path + ("?",))  # skip the key and its value
+                self.value(path + ("?",))
+                continue
+            self.loader.get_event()
+            key = key_event.value
+            if key in result:
+                source.problems.append(Problem(
+                    "DEF006", f"the key '{key}' appears twice here; YAML keeps only the last "
+                    "one. Remove or rename one of them.", *_line_col(key_event)))
+            source.key_positions[path + (key,)] = _mark(key_event)
+            result[key] = self.value(path + (key,))
+        self.loader.get_event()
+        return result
 
 
-def _convert_mapping(node, path, source: Source, constructor) -> dict:
-    result: dict = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            source.problems.append(Problem("DEF004", "a mapping key must be plain text",
-                                           *_line_col(key_node)))
-            continue
-        key = key_node.value
-        if key in result:
-            source.problems.append(Problem(
-                "DEF006", f"the key '{key}' appears twice here; YAML keeps only the last one. "
-                "Remove or rename one of them.", *_line_col(key_node)))
-        source.key_positions[path + (key,)] = _mark(key_node)
-        result[key] = _convert(value_node, path + (key,), source, constructor)
-    return result
-
-
-def _line_col(node) -> tuple[int, int]:
-    pos = unpack(_mark(node))
+def _line_col(event) -> tuple[int, int]:
+    pos = unpack(_mark(event))
     return pos.line, pos.col
