@@ -108,3 +108,9 @@ def describe(value) -> str:
         if type(value) is kind:
             return f"{name} ({str(value)[:40]!r})" if kind in (str, int, float) else name
     return type(value).__name__
+
+
+def suggest(word, choices) -> str:
+    """". Did you mean 'x'?" for the closest of `choices`, or nothing."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f". Did you mean '{close[0]}'?" if close else ""
