@@ -283,7 +283,7 @@ def _pdf_text(body: bytes) -> str:
 
 def test_payloads_in_the_pdf_are_text_not_markup(injected):
     if importlib.util.find_spec("screener.pdf") is None:
-        pytest.skip("screener/pdf.py does not exist yet")
+        pytest.skip("screener.pdf does not exist yet")
     client, _journey, _answers = injected
     response = client.get("/summary.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"

@@ -1,0 +1,126 @@
+"""render_summary: the story laid out on pages with a running header, footer and page numbers."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import SimpleDocTemplate
+
+from ..definition import Questionnaire
+from ..evaluate import Evaluation
+from .sections import story
+from .style import (
+    CRISIS,
+    CRISIS_FOOTER,
+    FOOTER_SIZE,
+    FRAME_W,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    MUTED,
+    PAGE_H,
+    PAGE_W,
+    RULE,
+    RUNNING_TITLE,
+    paragraph_styles,
+)
+from .text import FONT, FONT_BOLD, canvas_string, register_fonts, wrapped_definition_text
+
+
+@dataclass(frozen=True)
+class SummaryMeta:
+    """What the PDF needs to know about the submission besides its answers."""
+
+    reference: str | None  # None: the client's own copy, not sent to the practice
+    created_at: datetime
+    contact_name: str | None = None
+
+
+def render_summary(evaluation: Evaluation, definition: Questionnaire,
+                   submission_meta: SummaryMeta) -> bytes:
+    """The client's summary PDF for one evaluation, rendered with the given definition."""
+    register_fonts()
+    styles = paragraph_styles()
+    meta = definition.meta
+    practice = str(meta.practice.get("name") or meta.title)
+    flowables = story(evaluation, definition, submission_meta, styles)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=LETTER, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, invariant=1,
+        initialFontName=FONT, initialFontSize=9.5,
+        title=f"{RUNNING_TITLE} ({practice})", author=practice,
+        subject=f"{meta.title}: answers, screening scores and recommended next step",
+        creator="KAP pre-screener", producer="KAP pre-screener (ReportLab)",
+        keywords=["pre-screening", "not a diagnosis"], lang="en-US")
+    doc.build(flowables,
+              canvasmaker=_canvas_maker(submission_meta, practice, meta.disclaimer))
+    return buffer.getvalue()
+
+
+def _canvas_maker(sm: SummaryMeta, practice: str, disclaimer: str):
+    """A Canvas class that stamps this submission's header and footer on every page."""
+    created = sm.created_at if sm.created_at.tzinfo else sm.created_at.replace(tzinfo=UTC)
+    created = created.astimezone(UTC)
+    reference = sm.reference or "not sent"
+    header = f"{practice} \u00b7 {RUNNING_TITLE} \u00b7 Reference: {reference}"
+    footer = wrapped_definition_text(disclaimer, FRAME_W, FONT, FOOTER_SIZE)
+
+    class SummaryCanvas(Canvas):
+        """Keeps every page until the end, so each can say "Page N of M"."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._doc._timeStamp = _timestamp(created)
+            self._pages = []
+
+        def showPage(self):  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._furniture(number, total)
+                super().showPage()
+            super().save()
+
+        def _furniture(self, number, total):
+            self.saveState()
+            self.setFillColor(MUTED)
+            self.setFont(FONT, 7.5)
+            self.drawString(MARGIN_X, PAGE_H - 34, canvas_string(header))
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.5)
+            self.line(MARGIN_X, PAGE_H - 40, PAGE_W - MARGIN_X, PAGE_H - 40)
+            self.line(MARGIN_X, MARGIN_BOTTOM - 14, PAGE_W - MARGIN_X, MARGIN_BOTTOM - 14)
+            self.setFillColor(CRISIS)
+            self.setFont(FONT_BOLD, 8.5)
+            self.drawString(MARGIN_X, MARGIN_BOTTOM - 27, CRISIS_FOOTER)
+            self.setFillColor(MUTED)
+            self.setFont(FONT, 8)
+            self.drawRightString(PAGE_W - MARGIN_X, MARGIN_BOTTOM - 27,
+                                 f"Page {number} of {total}")
+            lines = self.beginText(MARGIN_X, MARGIN_BOTTOM - 40)
+            lines.setFont(FONT, FOOTER_SIZE, FOOTER_SIZE * 1.25)
+            lines.textLines(footer)
+            self.drawText(lines)
+            self.restoreState()
+
+    return SummaryCanvas
+
+
+def _timestamp(when: datetime) -> TimeStamp:
+    """A reportlab TimeStamp pinned to `when` (UTC), used for the creation date."""
+    stamp = TimeStamp(invariant=1)
+    stamp.t = when.timestamp()
+    stamp.lt = when.timetuple()
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    stamp.dhh = stamp.dmm = 0
+    return stamp
