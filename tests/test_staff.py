@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from screener.audit import AuditImmutable
+from screener.export import csv_cell
 from screener.models import AuditEntry, Note, Submission, utcnow
-from screener.web.staff import csv_cell
 from tests.staff_helpers import (
     CONTACT,
     audit_rows,
@@ -27,7 +27,7 @@ from tests.staff_helpers import (
     text,
 )
 
-PDF_MODULE = Path(__file__).resolve().parent.parent / "screener" / "pdf.py"
+PDF_MODULE = Path(__file__).resolve().parent.parent / "screener" / "pdf"
 REF = re.compile(r"KAP-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
@@ -271,7 +271,7 @@ def test_viewing_is_audited_by_reference_without_answers(app, staff, personas):
 
 
 # -- PDF ----------------------------------------------------------------------------------
-@pytest.mark.skipif(not PDF_MODULE.exists(), reason="screener/pdf.py is not written yet")
+@pytest.mark.skipif(not PDF_MODULE.exists(), reason="screener/pdf is not written yet")
 def test_pdf_download_and_inline_view(app, staff, personas):
     reference = submit_answers(app, personas["P05"].answers)
     download = staff.get(f"/staff/s/{reference}/summary.pdf")
@@ -287,7 +287,7 @@ def test_pdf_download_and_inline_view(app, staff, personas):
     assert audit_rows(app, "pdf_download")[-1].reference == reference
 
 
-@pytest.mark.skipif(not PDF_MODULE.exists(), reason="screener/pdf.py is not written yet")
+@pytest.mark.skipif(not PDF_MODULE.exists(), reason="screener/pdf is not written yet")
 def test_pdf_is_the_document_the_client_gets(app, staff, personas):
     from screener.evaluate import evaluate
     from screener.pdf import SummaryMeta, render_summary

@@ -1,0 +1,89 @@
+"""The queue as a CSV file: one row a submission, in queue order, with the queue's filters.
+
+Contact details and free-text answers go in only when the therapist opts in (`private`).
+Every cell that a spreadsheet would read as a formula is neutralised. Nothing here imports
+Flask: callers pass the session, the vault, the questionnaires and the filters.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .crypto import Vault
+from .definition import Questionnaire
+from .evaluate import evaluate
+from .models import Submission
+from .staff_queue import QUEUE_ORDER, Filters, Labels
+
+CSV_DANGER = ("=", "+", "-", "@", "\t", "\r")
+CONTACT_KEYS = ("name", "method", "email", "phone", "time")
+
+
+def csv_cell(value) -> str:
+    """Neutralise spreadsheet formulas: a cell that starts with = + - @ tab or CR gets a '."""
+    text = "" if value is None else str(value)
+    if text.startswith(CSV_DANGER):
+        return "'" + text
+    return text
+
+
+def csv_rows(db: Session, vault: Vault, q: Questionnaire,
+             definition: Callable[[str], Questionnaire], filters: Filters, zone: dt.tzinfo,
+             private: bool) -> Iterator[list]:
+    """The header, then a row a submission; each submission scored by its pinned version."""
+    free_text = [question for question in q.questions.values()
+                 if question.type in ("text", "longtext")]
+    header = ["reference", "received_utc", "outcome", "flags"]
+    for score in q.scores:
+        header += [f"{score.id}_score", f"{score.id}_band"]
+    header += ["status", "assigned_to"]
+    if private:
+        header += [f"contact_{key}" for key in CONTACT_KEYS]
+        header += [f"answer_{question.id}" for question in free_text]
+    yield header
+    labels = Labels(definition)
+    stmt = filters.apply(select(Submission), zone).order_by(*QUEUE_ORDER)
+    for sub in db.scalars(stmt).unique():
+        pinned = labels.definition(sub.definition_hash)
+        answers = vault.open(sub.answers_enc, {}) or {}
+        scores = evaluate(pinned, answers).scores if pinned else {}
+        row = [sub.reference, sub.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+               sub.outcome_id, " ".join(sub.flags)]
+        for score in q.scores:
+            result = scores.get(score.id)
+            applies = result is not None and result.applies
+            row += [f"{result.value:g}" if applies else "", result.band if applies else ""]
+        row += [sub.status, sub.assigned_to.email if sub.assigned_to else ""]
+        if private:
+            contact = vault.open(sub.contact_enc, {}) or {}
+            row += [contact.get(key, "") for key in CONTACT_KEYS]
+            row += [answers.get(question.id, "") for question in free_text]
+        yield row
+
+
+def build_csv(rows) -> tuple[str, int]:
+    """(the CSV text with a BOM for spreadsheets, the number of rows after the header)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    count = -1
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+        count += 1
+    return "\ufeff" + buffer.getvalue(), count
+
+
+def audit_detail(filters: Filters, count: int, private: bool) -> str:
+    """What the audit log says about an export: how many rows, which filters, what was in it."""
+    shown = ", ".join(f"{k}={v}" for k, v in filters.args().items()) or "no filters"
+    return (f"{count} rows; {shown}"
+            + ("; with contact details and free text" if private else ""))
+
+
+def filename(now: dt.datetime) -> str:
+    return f"kap-submissions-{now:%Y%m%d-%H%M}.csv"

@@ -1,0 +1,261 @@
+"""The therapists' queue and audit-log listings as plain SQL: filters, urgency order, pages.
+
+Nothing here imports Flask: callers pass a SQLAlchemy session, the plain filter values and
+the practice's time zone (for turning a local day into a UTC range). The queue filters,
+sorts and paginates on the plain columns (urgency, status, outcome, flag ids, dates) and
+never decrypts a row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import String, func, literal, select
+from sqlalchemy.orm import Session
+
+from .definition import LEVELS, Questionnaire
+from .models import AuditEntry, Submission
+
+PER_PAGE = 25
+AUDIT_PER_PAGE = 50
+
+STATUSES = {
+    "new": "New",
+    "in_review": "In review",
+    "contacted": "Contacted",
+    "consultation_booked": "Consultation booked",
+    "not_a_fit_now": "Not a fit now",
+    "closed": "Closed",
+}
+URGENCY = {3: "Support first", 2: "Urgent", 1: "Medical review", 0: ""}
+#: most urgent first, then oldest first within each urgency
+QUEUE_ORDER = (Submission.urgency.desc(), Submission.created_at.asc(), Submission.id.asc())
+
+
+# -- plain input --------------------------------------------------------------------------
+def parse_int(text, default: int) -> int:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return default
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def day_start_utc(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """The start of a local day in `zone`, as the naive UTC the database stores."""
+    local = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass
+class DayRange:
+    """Local days `date_from` to `date_to`, inclusive; either end may be left open."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def within(self, stmt, column, zone: dt.tzinfo):
+        """Keep the rows whose `column` (naive UTC) falls on one of these days in `zone`."""
+        if self.date_from:
+            stmt = stmt.where(column >= day_start_utc(self.date_from, zone))
+        if self.date_to:
+            stmt = stmt.where(column <
+                              day_start_utc(self.date_to + dt.timedelta(days=1), zone))
+        return stmt
+
+
+# -- pages --------------------------------------------------------------------------------
+@dataclass
+class Page:
+    """One page of a listing: its rows, the total that matched, and where it sits."""
+
+    rows: list
+    total: int
+    page: int
+    pages: int
+
+
+def paginate(db: Session, stmt, order, requested, per_page: int, count_stmt=None) -> Page:
+    """Count what `stmt` matches, clamp the requested page, and load that page's rows."""
+    if count_stmt is None:
+        count_stmt = select(func.count()).select_from(stmt.subquery())
+    total = db.scalar(count_stmt) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(parse_int(requested, 1), 1), pages)
+    rows = db.scalars(stmt.order_by(*order).limit(per_page)
+                      .offset((page - 1) * per_page)).all()
+    return Page(list(rows), total, page, pages)
+
+
+# -- queue --------------------------------------------------------------------------------
+@dataclass
+class Filters(DayRange):
+    """The queue's filters, checked against the live questionnaire; `errors` says why any
+    value was dropped."""
+
+    status: str = ""
+    outcome: str = ""
+    flag: str = ""
+    urgent: bool = False
+    errors: tuple = ()
+
+    @classmethod
+    def from_args(cls, args: Mapping, q: Questionnaire) -> Filters:
+        errors = []
+        status = args.get("status", "")
+        outcome = args.get("outcome", "")
+        flag = args.get("flag", "")
+        if status and status not in STATUSES:
+            errors.append("Choose a status from the list.")
+            status = ""
+        if outcome and q.outcome(outcome) is None:
+            errors.append("Choose an outcome from the list.")
+            outcome = ""
+        if flag and q.flag(flag) is None:
+            errors.append("Choose a flag from the list.")
+            flag = ""
+        date_from, date_to = parse_date(args.get("from")), parse_date(args.get("to"))
+        if args.get("from") and date_from is None:
+            errors.append("Enter the 'from' date as a real date, like 2025-03-01.")
+        if args.get("to") and date_to is None:
+            errors.append("Enter the 'to' date as a real date, like 2025-03-31.")
+        if date_from and date_to and date_from > date_to:
+            errors.append("The 'from' date must be on or before the 'to' date.")
+            date_from = date_to = None
+        return cls(date_from, date_to, status=status, outcome=outcome, flag=flag,
+                   urgent=args.get("urgent") == "1", errors=tuple(errors))
+
+    def apply(self, stmt, zone: dt.tzinfo):
+        if self.status:
+            stmt = stmt.where(Submission.status == self.status)
+        if self.outcome:
+            stmt = stmt.where(Submission.outcome_id == self.outcome)
+        if self.flag:
+            padded = literal(" ", String) + Submission.flag_ids + literal(" ", String)
+            stmt = stmt.where(padded.contains(f" {self.flag} ", autoescape=True))
+        stmt = self.within(stmt, Submission.created_at, zone)
+        if self.urgent:
+            stmt = stmt.where(Submission.urgency >= 2)
+        return stmt
+
+    def args(self) -> dict:
+        out = {"status": self.status, "outcome": self.outcome, "flag": self.flag,
+               "from": self.date_from.isoformat() if self.date_from else "",
+               "to": self.date_to.isoformat() if self.date_to else "",
+               "urgent": "1" if self.urgent else ""}
+        return {k: v for k, v in out.items() if v}
+
+    def without(self, key: str) -> dict:
+        return {k: v for k, v in self.args().items() if k != key}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.args())
+
+
+def queue_page(db: Session, filters: Filters, requested, zone: dt.tzinfo,
+               per_page: int = PER_PAGE) -> Page:
+    """One page of the queue, most urgent first."""
+    count = filters.apply(select(func.count()).select_from(Submission), zone)
+    # Page through the ids first (an index scan), then load only this page's rows.
+    ids_page = paginate(db, filters.apply(select(Submission.id), zone), QUEUE_ORDER,
+                        requested, per_page, count_stmt=count)
+    ids = ids_page.rows
+    loaded = {sub.id: sub for sub in db.scalars(
+        select(Submission).where(Submission.id.in_(ids))).unique()} if ids else {}
+    ids_page.rows = [loaded[i] for i in ids if i in loaded]
+    return ids_page
+
+
+def urgent_unreviewed(db: Session) -> int:
+    return db.scalar(select(func.count(Submission.id)).where(Submission.status == "new",
+                                                             Submission.urgency >= 2)) or 0
+
+
+def flags_by_level(q: Questionnaire) -> dict:
+    return {level: [f for f in q.flags if f.level == level] for level in LEVELS}
+
+
+class Labels:
+    """Flag and outcome labels from each submission's pinned questionnaire version."""
+
+    def __init__(self, definition: Callable[[str], Questionnaire]):
+        self._definition = definition
+        self._defs: dict[str, Questionnaire | None] = {}
+
+    def definition(self, content_hash: str) -> Questionnaire | None:
+        if content_hash not in self._defs:
+            try:
+                self._defs[content_hash] = self._definition(content_hash)
+            except LookupError:
+                self._defs[content_hash] = None
+        return self._defs[content_hash]
+
+    def outcome(self, sub: Submission) -> str:
+        q = self.definition(sub.definition_hash)
+        outcome = q.outcome(sub.outcome_id) if q else None
+        return outcome.title if outcome else sub.outcome_id
+
+    def flags(self, sub: Submission, levels=("urgent", "review")) -> list:
+        q = self.definition(sub.definition_hash)
+        out = []
+        for fid in sub.flags:
+            flag = q.flag(fid) if q else None
+            level = flag.level if flag else "info"
+            if level in levels:
+                out.append((level, flag.label or fid if flag else fid))
+        order = {level: i for i, level in enumerate(LEVELS)}
+        return sorted(out, key=lambda item: order.get(item[0], len(order)))
+
+
+# -- audit log ----------------------------------------------------------------------------
+@dataclass
+class AuditFilters(DayRange):
+    """The audit log's filters; `action` is only kept when it is in `actions`."""
+
+    action: str = ""
+    actor: str = ""
+    reference: str = ""
+    from_text: str = ""
+    to_text: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping, actions: Mapping) -> AuditFilters:
+        action = args.get("action", "")
+        from_text, to_text = args.get("from", ""), args.get("to", "")
+        date_from, date_to = parse_date(args.get("from")), parse_date(args.get("to"))
+        return cls(date_from, date_to, action=action if action in actions else "",
+                   actor=(args.get("actor") or "").strip()[:254],
+                   reference=(args.get("reference") or "").strip()[:20],
+                   from_text=from_text if date_from else "",
+                   to_text=to_text if date_to else "")
+
+    def apply(self, stmt, zone: dt.tzinfo):
+        if self.action:
+            stmt = stmt.where(AuditEntry.action == self.action)
+        if self.actor:
+            stmt = stmt.where(AuditEntry.actor.contains(self.actor.lower(), autoescape=True))
+        if self.reference:
+            stmt = stmt.where(AuditEntry.reference == self.reference.upper())
+        return self.within(stmt, AuditEntry.at, zone)
+
+    def args(self) -> dict:
+        out = {"action": self.action, "actor": self.actor, "reference": self.reference,
+               "from": self.from_text, "to": self.to_text}
+        return {k: v for k, v in out.items() if v}
+
+
+def audit_page(db: Session, filters: AuditFilters, requested, zone: dt.tzinfo,
+               per_page: int = AUDIT_PER_PAGE) -> Page:
+    """One page of the audit log, newest first."""
+    return paginate(db, filters.apply(select(AuditEntry), zone),
+                    (AuditEntry.at.desc(), AuditEntry.id.desc()), requested, per_page)
