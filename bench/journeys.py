@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.journey_helpers import form_values  # noqa: E402  (answers as a browser posts them)
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 REFERENCE = re.compile(r"KAP-[0-9A-Z]{4}-[0-9A-Z]{4}")
 PERSONAS = ("P01", "P07", "P09")
@@ -78,15 +80,6 @@ class Browser:
         if status != 302:
             raise JourneyError(f"POST {path} -> {status}")
         return urllib.parse.urlsplit(location).path or location
-
-
-def form_values(ids, answers: dict) -> dict:
-    data = {}
-    for qid in ids:
-        if qid in answers:
-            value = answers[qid]
-            data[qid] = [str(v) for v in value] if isinstance(value, list) else str(value)
-    return data
 
 
 def journey(browser: Browser, q, answers: dict, name: str) -> str:

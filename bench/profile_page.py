@@ -37,9 +37,8 @@ def _parts(stats: pstats.Stats, requests: int) -> dict[str, float]:
 
 
 def run(requests: int = 200) -> dict:
-    from journeys import form_values  # noqa: I001  (bench module)
-
     from screener import create_app
+    from tests.journey_helpers import form_values
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"QUESTIONS": str(ROOT / "questions.yaml"),

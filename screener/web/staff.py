@@ -124,7 +124,8 @@ def queue():
     page = queue_page(services.db(), filters, request.args.get("page"), practice_zone())
     return render_template("staff/queue.html", rows=page.rows, labels=Labels(svc.definition),
                            filters=filters, total=page.total, page=page.page,
-                           pages=page.pages, per_page=PER_PAGE, outcomes=q.outcomes,
+                           pages=page.pages, per_page=PER_PAGE,
+                           outcomes=[(o.id, o.title) for o in q.outcomes],
                            flags_by_level=flags_by_level(q), urgency_names=URGENCY)
 
 
