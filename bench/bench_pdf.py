@@ -48,22 +48,40 @@ def _html(q, evaluation, meta: SummaryMeta) -> str:
             shown = [x for x in page.questions if x.id in visible]
             if shown and page.title != section.title:
                 rows.append({"page": page.title})
-            rows += [{"label": x.label, "answer": x.display(evaluation.answers.get(x.id))}
-                     for x in shown]
+            rows += [
+                {"label": x.label, "answer": x.display(evaluation.answers.get(x.id))} for x in shown
+            ]
         if rows:
             sections.append({"title": section.title, "rows": rows})
-    scores = [{"label": r.score.label, "value": r.value, "maximum": r.score.maximum,
-               "band": r.band, "percent": 100 * r.value / (r.score.maximum or 1)}
-              for r in evaluation.scores.values() if r.applies]
+    scores = [
+        {
+            "label": r.score.label,
+            "value": r.value,
+            "maximum": r.score.maximum,
+            "band": r.band,
+            "percent": 100 * r.value / (r.score.maximum or 1),
+        }
+        for r in evaluation.scores.values()
+        if r.applies
+    ]
     return env.get_template("summary_weasyprint.html").render(
-        practice=q.meta.practice.get("name", ""), reference=meta.reference,
-        date=meta.created_at.date().isoformat(), version=q.version, outcome=evaluation.outcome,
+        practice=q.meta.practice.get("name", ""),
+        reference=meta.reference,
+        date=meta.created_at.date().isoformat(),
+        version=q.version,
+        outcome=evaluation.outcome,
         reasons=[r.flag.client_text for r in evaluation.reasons],
         crisis=q.meta.crisis_resources if evaluation.safety_flags else [],
-        review=[f.flag.client_text for f in evaluation.flags
-                if f.flag.level == "review" and f.flag.client_text],
-        scores=scores, sections=sections, about=q.meta.about_kap,
-        disclaimer=q.meta.disclaimer)
+        review=[
+            f.flag.client_text
+            for f in evaluation.flags
+            if f.flag.level == "review" and f.flag.client_text
+        ],
+        scores=scores,
+        sections=sections,
+        about=q.meta.about_kap,
+        disclaimer=q.meta.disclaimer,
+    )
 
 
 def run() -> dict:
@@ -72,8 +90,14 @@ def run() -> dict:
     for _ in range(3):  # warm up: font registration, caches
         pdf = render_summary(evaluation, q, meta)
     times = _timed(lambda: render_summary(evaluation, q, meta), RUNS)
-    result = {"runs": RUNS, "median_ms": statistics.median(times), "min_ms": min(times),
-              "bytes": len(pdf), "weasyprint_ms": None, "ratio": None}
+    result = {
+        "runs": RUNS,
+        "median_ms": statistics.median(times),
+        "min_ms": min(times),
+        "bytes": len(pdf),
+        "weasyprint_ms": None,
+        "ratio": None,
+    }
     try:
         from weasyprint import HTML
     except ImportError:
@@ -89,13 +113,17 @@ def run() -> dict:
 
 def main() -> int:
     r = run()
-    print(f"summary PDF (P01, reportlab): median {r['median_ms']:.1f} ms over {r['runs']} runs "
-          f"(min {r['min_ms']:.1f} ms, {r['bytes']:,} bytes); target < {TARGET_MS:.0f} ms")
+    print(
+        f"summary PDF (P01, reportlab): median {r['median_ms']:.1f} ms over {r['runs']} runs "
+        f"(min {r['min_ms']:.1f} ms, {r['bytes']:,} bytes); target < {TARGET_MS:.0f} ms"
+    )
     if r["ratio"] is None:
         print(f"WeasyPrint baseline: {r.get('weasyprint')}")
         return 0 if r["median_ms"] < TARGET_MS else 1
-    print(f"same content through WeasyPrint: median {r['weasyprint_ms']:.1f} ms; "
-          f"reportlab is {r['ratio']:.1f}x faster (target >= {TARGET_RATIO:.0f}x)")
+    print(
+        f"same content through WeasyPrint: median {r['weasyprint_ms']:.1f} ms; "
+        f"reportlab is {r['ratio']:.1f}x faster (target >= {TARGET_RATIO:.0f}x)"
+    )
     ok = r["median_ms"] < TARGET_MS and r["ratio"] >= TARGET_RATIO
     print("OK" if ok else "MISSED TARGET")
     return 0 if ok else 1

@@ -54,7 +54,7 @@ def scaled_text(factor: int = 10) -> str:
         for key in SCALED:
             out[key] += _rename(copy.deepcopy(data[key]), ids, f"_x{n}")
         out["outcomes"] += _rename(copy.deepcopy(conditional), ids, f"_x{n}")
-        for example in out["examples"][-len(data["examples"]):]:
+        for example in out["examples"][-len(data["examples"]) :]:
             example["name"] = f"{example['name']} x{n}"
     out["outcomes"] += fallback  # the catch-all outcome stays last
     return yaml.safe_dump(out, sort_keys=False, allow_unicode=True)
@@ -84,8 +84,14 @@ def run(runs: int = 7, big_runs: int = 5) -> dict:
         one_ms, one_ok = _time(one, runs)
         big, big_ok = _time(ten, big_runs)
         size = ten.stat().st_size / one.stat().st_size
-    return {"ms": base, "ok": ok and one_ok and big_ok, "one_ms": one_ms, "big_ms": big,
-            "size_ratio": size, "ratio": big / one_ms}
+    return {
+        "ms": base,
+        "ok": ok and one_ok and big_ok,
+        "one_ms": one_ms,
+        "big_ms": big,
+        "size_ratio": size,
+        "ratio": big / one_ms,
+    }
 
 
 if __name__ == "__main__":

@@ -103,8 +103,11 @@ def journey(browser: Browser, q, answers: dict, name: str) -> str:
         raise JourneyError("check answers did not lead to the result")
     browser.get("/result")
     html = browser.get("/send")
-    sent = browser.post("/send", {"name": name, "method": "email",
-                                  "email": "bench@example.com", "consent": "y"}, html)
+    sent = browser.post(
+        "/send",
+        {"name": name, "method": "email", "email": "bench@example.com", "consent": "y"},
+        html,
+    )
     if sent != "/sent":
         raise JourneyError(f"send led to {sent}")
     match = REFERENCE.search(browser.get("/sent"))
@@ -149,12 +152,17 @@ def run(url: str, clients: int, seconds: float) -> dict:
     elapsed = time.monotonic() - started
     ms = sorted(x * 1000 for x in latencies)
     return {
-        "clients": clients, "seconds": elapsed, "journeys": len(references),
-        "journeys_per_s": len(references) / elapsed, "requests": len(ms),
+        "clients": clients,
+        "seconds": elapsed,
+        "journeys": len(references),
+        "journeys_per_s": len(references) / elapsed,
+        "requests": len(ms),
         "requests_per_s": len(ms) / elapsed,
         "p50_ms": statistics.median(ms) if ms else None,
         "p99_ms": ms[min(len(ms) - 1, int(len(ms) * 0.99))] if ms else None,
-        "errors": len(errors), "error_samples": errors[:5], "references": references,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "references": references,
     }
 
 

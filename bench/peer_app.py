@@ -13,8 +13,12 @@ from flask import Flask, render_template, session
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 
-FREQ = [("0", "Not at all"), ("1", "Several days"), ("2", "More than half the days"),
-        ("3", "Nearly every day")]
+FREQ = [
+    ("0", "Not at all"),
+    ("1", "Several days"),
+    ("2", "More than half the days"),
+    ("3", "Nearly every day"),
+]
 ITEMS = [
     "Little interest or pleasure in doing things",
     "Feeling down, depressed, or hopeless",
@@ -28,8 +32,12 @@ ITEMS = [
     "being so fidgety or restless that you have been moving around a lot more than usual",
     "Thoughts that you would be better off dead or of hurting yourself in some way",
 ]
-DIFFICULTY = [("not_difficult", "Not difficult at all"), ("somewhat", "Somewhat difficult"),
-              ("very", "Very difficult"), ("extremely", "Extremely difficult")]
+DIFFICULTY = [
+    ("not_difficult", "Not difficult at all"),
+    ("somewhat", "Somewhat difficult"),
+    ("very", "Very difficult"),
+    ("extremely", "Extremely difficult"),
+]
 
 
 class Phq9Form(FlaskForm):
@@ -45,7 +53,8 @@ class Phq9Form(FlaskForm):
     phq9_difficulty = RadioField(
         "If you checked off any problems, how difficult have these problems made it for you "
         "to do your work, take care of things at home, or get along with other people?",
-        choices=DIFFICULTY)
+        choices=DIFFICULTY,
+    )
 
 
 app = Flask(__name__)
@@ -59,7 +68,6 @@ def phq9():
     session.permanent = True
     session.setdefault("draft", secrets.token_urlsafe(24))
     form = Phq9Form(formdata=None, data=SAVED)
-    response = app.make_response(render_template("peer_page.html", form=form, step=9,
-                                                 total=21))
+    response = app.make_response(render_template("peer_page.html", form=form, step=9, total=21))
     response.headers["Cache-Control"] = "no-store"
     return response

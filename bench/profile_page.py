@@ -41,11 +41,16 @@ def run(requests: int = 200) -> dict:
     from tests.journey_helpers import form_values
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"QUESTIONS": str(ROOT / "questions.yaml"),
-                          "DATABASE_URL": f"sqlite:///{tmp}/profile.sqlite3",
-                          "SECRET_KEY": "bench-secret-key-long-enough-for-flask",
-                          "DATA_KEY": "", "RATELIMIT_ENABLED": False,
-                          "SESSION_COOKIE_SECURE": False})
+        app = create_app(
+            {
+                "QUESTIONS": str(ROOT / "questions.yaml"),
+                "DATABASE_URL": f"sqlite:///{tmp}/profile.sqlite3",
+                "SECRET_KEY": "bench-secret-key-long-enough-for-flask",
+                "DATA_KEY": "",
+                "RATELIMIT_ENABLED": False,
+                "SESSION_COOKIE_SECURE": False,
+            }
+        )
         app.instance_path = tmp
         logger_level = app.logger.level
         try:
@@ -57,15 +62,16 @@ def run(requests: int = 200) -> dict:
             client = app.test_client()
             from tests.journey_helpers import csrf_token
 
-            location = client.post("/start", data={"csrf_token": csrf_token(
-                client.get("/").get_data(as_text=True))}).headers["Location"]
+            location = client.post(
+                "/start", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))}
+            ).headers["Location"]
             while "/q/phq9" not in location:
                 html = client.get(location).get_data(as_text=True)
                 page_id = location.split("/q/", 1)[1]
                 ids = [x.id for x in q.pages[page_id].questions]
-                location = client.post(location, data={"csrf_token": csrf_token(html),
-                                                       **form_values(ids, answers)}
-                                       ).headers["Location"]
+                location = client.post(
+                    location, data={"csrf_token": csrf_token(html), **form_values(ids, answers)}
+                ).headers["Location"]
             for _ in range(20):
                 client.get("/q/phq9")
             profiler = cProfile.Profile()

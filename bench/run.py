@@ -28,8 +28,11 @@ import staff_queue  # noqa: E402
 from server import Gunicorn  # noqa: E402
 from throughput import draft_cookie, wrk  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("SCREENER_BENCH_DATABASE_URL") or os.environ.get(
-    "SCREENER_TEST_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_ADMIN_URL = (
+    os.environ.get("SCREENER_BENCH_DATABASE_URL")
+    or os.environ.get("SCREENER_TEST_DATABASE_URL")
+    or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 ROUNDS = 3  # throughput rounds (each: ours, peer, hello)
 WRK_SECONDS = 4
 JOURNEY_SECONDS = float(os.environ.get("BENCH_JOURNEY_SECONDS", "30"))
@@ -68,17 +71,22 @@ def log(message: str) -> None:
 def app_env(database_url: str) -> dict:
     from cryptography.fernet import Fernet
 
-    return {"SCREENER_ENV": "production", "SCREENER_SECRET_KEY": secrets.token_urlsafe(48),
-            "SCREENER_DATA_KEY": Fernet.generate_key().decode(),
-            "SCREENER_DATABASE_URL": database_url,
-            # plain http on 127.0.0.1: the cookie cannot be Secure; 16 clients share one
-            # address, so the per-address limits would stop them: both are off here only
-            "SCREENER_SESSION_COOKIE_SECURE": "false", "SCREENER_RATELIMIT_ENABLED": "false"}
+    return {
+        "SCREENER_ENV": "production",
+        "SCREENER_SECRET_KEY": secrets.token_urlsafe(48),
+        "SCREENER_DATA_KEY": Fernet.generate_key().decode(),
+        "SCREENER_DATABASE_URL": database_url,
+        # plain http on 127.0.0.1: the cookie cannot be Secure; 16 clients share one
+        # address, so the per-address limits would stop them: both are off here only
+        "SCREENER_SESSION_COOKIE_SECURE": "false",
+        "SCREENER_RATELIMIT_ENABLED": "false",
+    }
 
 
 def migrate(url: str) -> None:
-    subprocess.run([sys.executable, "-m", "screener.migrate", url], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "screener.migrate", url], cwd=ROOT, check=True, capture_output=True
+    )
 
 
 def personas():
@@ -93,10 +101,11 @@ def page_throughput(table: Table, tmp: Path) -> None:
     q, answers = personas()
     env = app_env(f"sqlite:///{tmp / 'pages.sqlite3'}")
     migrate(env["SCREENER_DATABASE_URL"])
-    with Gunicorn("wsgi:app", env, tmp / "ours.log", PAGE_WORKERS, "/healthz") as ours, \
-            Gunicorn("bench.peer_app:app", {}, tmp / "peer.log", PAGE_WORKERS,
-                     "/q/phq9") as peer, \
-            Gunicorn("bench.hello_app:app", {}, tmp / "hello.log", PAGE_WORKERS) as hello:
+    with (
+        Gunicorn("wsgi:app", env, tmp / "ours.log", PAGE_WORKERS, "/healthz") as ours,
+        Gunicorn("bench.peer_app:app", {}, tmp / "peer.log", PAGE_WORKERS, "/q/phq9") as peer,
+        Gunicorn("bench.hello_app:app", {}, tmp / "hello.log", PAGE_WORKERS) as hello,
+    ):
         cookie = draft_cookie(ours.url, q, answers["P01"])
         rates = {"ours": [], "peer": [], "hello": []}
         for n in range(ROUNDS):
@@ -104,10 +113,8 @@ def page_throughput(table: Table, tmp: Path) -> None:
             rates["ours"].append(wrk(ours.url + "/q/phq9", WRK_SECONDS, cookie))
             rates["peer"].append(wrk(peer.url + "/q/phq9", WRK_SECONDS))
             rates["hello"].append(wrk(hello.url + "/", WRK_SECONDS))
-    vs_peer = statistics.median(o / p for o, p in zip(rates["ours"], rates["peer"],
-                                                      strict=True))
-    vs_hello = statistics.median(o / h for o, h in zip(rates["ours"], rates["hello"],
-                                                       strict=True))
+    vs_peer = statistics.median(o / p for o, p in zip(rates["ours"], rates["peer"], strict=True))
+    vs_hello = statistics.median(o / h for o, h in zip(rates["ours"], rates["hello"], strict=True))
     med = {k: statistics.median(v) for k, v in rates.items()}
     table.add("1. question page GET (phq9, draft in session)", f"{med['ours']:.0f} req/s")
     table.add("   hand-written Flask-WTF page, same fields", f"{med['peer']:.0f} req/s")
@@ -115,8 +122,9 @@ def page_throughput(table: Table, tmp: Path) -> None:
     table.add("   ours / hand-written", f"{vs_peer:.2f}x", ">= 1.0x", vs_peer >= 1.0)
     table.add("   ours / hello", f"{vs_hello:.3f}x", "(reported)")
     profile = profile_page.run()
-    parts = ", ".join(f"{k} {v:.1f}" for k, v in
-                      sorted(profile["parts"].items(), key=lambda kv: -kv[1])[:3])
+    parts = ", ".join(
+        f"{k} {v:.1f}" for k, v in sorted(profile["parts"].items(), key=lambda kv: -kv[1])[:3]
+    )
     table.add("   slowest part of a page GET (cProfile, ms)", parts)
 
 
@@ -126,23 +134,43 @@ def journeys(table: Table, tmp: Path, label: str, url: str) -> float | None:
     migrate(url)
     log(f"journeys on {label}: {CLIENTS} clients for {JOURNEY_SECONDS:.0f} s")
     logfile = tmp / f"journeys-{label}.log"
-    with Gunicorn("wsgi:app", env, logfile, JOURNEY_WORKERS or _default_workers(),
-                  "/healthz") as server:
-        out = subprocess.run([sys.executable, str(BENCH / "journeys.py"), server.url,
-                              "--clients", str(CLIENTS), "--seconds", str(JOURNEY_SECONDS)],
-                             capture_output=True, text=True, check=True).stdout
+    with Gunicorn(
+        "wsgi:app", env, logfile, JOURNEY_WORKERS or _default_workers(), "/healthz"
+    ) as server:
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(BENCH / "journeys.py"),
+                server.url,
+                "--clients",
+                str(CLIENTS),
+                "--seconds",
+                str(JOURNEY_SECONDS),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         rss = server.peak_rss_mb()
     result = json.loads(out)
     lost = _lost(url, result["references"])
     locked = logfile.read_text(errors="replace").count("database is locked")
     ok = result["errors"] == 0 and lost == 0 and locked == 0 and result["journeys"] > 0
-    table.add(f"2. journeys, {CLIENTS} clients, {label}",
-              f"{result['journeys_per_s']:.2f} journeys/s ({result['journeys']} in "
-              f"{result['seconds']:.0f} s, {result['requests_per_s']:.0f} req/s)")
-    table.add(f"   {label}: latency per request p50 / p99",
-              f"{result['p50_ms']:.0f} / {result['p99_ms']:.0f} ms")
-    table.add(f"   {label}: errors, lost submissions, 'locked'",
-              f"{result['errors']}, {lost}, {locked}", "0, 0, 0", ok)
+    table.add(
+        f"2. journeys, {CLIENTS} clients, {label}",
+        f"{result['journeys_per_s']:.2f} journeys/s ({result['journeys']} in "
+        f"{result['seconds']:.0f} s, {result['requests_per_s']:.0f} req/s)",
+    )
+    table.add(
+        f"   {label}: latency per request p50 / p99",
+        f"{result['p50_ms']:.0f} / {result['p99_ms']:.0f} ms",
+    )
+    table.add(
+        f"   {label}: errors, lost submissions, 'locked'",
+        f"{result['errors']}, {lost}, {locked}",
+        "0, 0, 0",
+        ok,
+    )
     if result["error_samples"]:
         log(f"{label} errors: {result['error_samples']}")
     return max(rss) if rss else None
@@ -194,8 +222,9 @@ def postgres_database():
             yield admin.set(database=name).render_as_string(hide_password=False)
         finally:
             with psycopg.connect(libpq, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                             .format(sql.Identifier(name)))
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
 
     return database()
 
@@ -218,8 +247,12 @@ def pdf(table: Table) -> None:
     except Exception as exc:  # bench_pdf.py is another issue's: report, don't stop
         table.add("3. summary PDF", f"n/a (bench/bench_pdf.py: {type(exc).__name__}: {exc})"[:90])
         return
-    table.add("3. summary PDF median (reportlab)", f"{r['median_ms']:.1f} ms", "< 25 ms",
-              r["median_ms"] < 25)
+    table.add(
+        "3. summary PDF median (reportlab)",
+        f"{r['median_ms']:.1f} ms",
+        "< 25 ms",
+        r["median_ms"] < 25,
+    )
     if r.get("ratio"):
         table.add("   WeasyPrint, same content", f"{r['weasyprint_ms']:.0f} ms")
         table.add("   WeasyPrint / ours", f"{r['ratio']:.1f}x", ">= 10x", r["ratio"] >= 10)
@@ -231,11 +264,15 @@ def pdf(table: Table) -> None:
 def definition_figures(table: Table) -> None:
     log("definition load + lint")
     r = definition.run()
-    table.add("4. load + lint questions.yaml", f"{r['ms']:.0f} ms", "< 150 ms",
-              r["ms"] < 150 and r["ok"])
-    table.add(f"   generated {r['size_ratio']:.1f}x larger definition vs 1x",
-              f"{r['big_ms']:.0f} ms vs {r['one_ms']:.0f} ms = {r['ratio']:.1f}x",
-              "<= 12x", r["ratio"] <= 12 and r["ok"])
+    table.add(
+        "4. load + lint questions.yaml", f"{r['ms']:.0f} ms", "< 150 ms", r["ms"] < 150 and r["ok"]
+    )
+    table.add(
+        f"   generated {r['size_ratio']:.1f}x larger definition vs 1x",
+        f"{r['big_ms']:.0f} ms vs {r['one_ms']:.0f} ms = {r['ratio']:.1f}x",
+        "<= 12x",
+        r["ratio"] <= 12 and r["ok"],
+    )
 
 
 def staff_figures(table: Table) -> None:
@@ -245,8 +282,12 @@ def staff_figures(table: Table) -> None:
         table.add("5. staff queue, 10,000 vs 10 submissions", "n/a")
         return
     table.add("5. staff queue /staff/, 10 submissions", f"{r['small_ms']:.1f} ms")
-    table.add("   10,000 submissions", f"{r['big_ms']:.1f} ms = {r['ratio']:.2f}x", "<= 3x",
-              r["ratio"] <= 3)
+    table.add(
+        "   10,000 submissions",
+        f"{r['big_ms']:.1f} ms = {r['ratio']:.2f}x",
+        "<= 3x",
+        r["ratio"] <= 3,
+    )
 
 
 def main() -> int:
@@ -272,8 +313,12 @@ def main() -> int:
         if rss is None:
             table.add("6. peak RSS of one worker after the journeys", "n/a")
         else:
-            table.add("6. peak RSS of one worker after the journeys", f"{rss:.1f} MB",
-                      "< 100 MB", rss < 100)
+            table.add(
+                "6. peak RSS of one worker after the journeys",
+                f"{rss:.1f} MB",
+                "< 100 MB",
+                rss < 100,
+            )
     table.print()
     verdicts = table.verdicts()
     failed = [r[0].strip() for r in table.rows if r[3] == "FAIL"]
@@ -281,8 +326,10 @@ def main() -> int:
     if all(verdicts):
         print(f"PASS: all {len(verdicts)} targets met ({minutes:.1f} min)")
         return 0
-    print(f"FAIL: {len(failed)} of {len(verdicts)} targets missed: {'; '.join(failed)} "
-          f"({minutes:.1f} min)")
+    print(
+        f"FAIL: {len(failed)} of {len(verdicts)} targets missed: {'; '.join(failed)} "
+        f"({minutes:.1f} min)"
+    )
     return 1
 
 

@@ -24,12 +24,18 @@ def free_port() -> int:
 class Gunicorn:
     """`gunicorn -c gunicorn.conf.py <app>` on a free port, its log in `log`."""
 
-    def __init__(self, target: str, env: dict, log: Path, workers: int | None = None,
-                 probe: str = "/"):
+    def __init__(
+        self, target: str, env: dict, log: Path, workers: int | None = None, probe: str = "/"
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-                    "GUNICORN_MAX_REQUESTS": "0", "PYTHONPATH": str(ROOT)}
+        self.env = {
+            **os.environ,
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_MAX_REQUESTS": "0",
+            "PYTHONPATH": str(ROOT),
+        }
         if workers:
             self.env["GUNICORN_WORKERS"] = str(workers)
         self.target, self.log, self.probe = target, log, probe
@@ -37,9 +43,13 @@ class Gunicorn:
 
     def __enter__(self) -> Gunicorn:
         self._logfile = open(self.log, "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen([GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"),
-                                      self.target], cwd=ROOT, env=self.env,
-                                     stdout=self._logfile, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), self.target],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._logfile,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

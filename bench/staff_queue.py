@@ -15,19 +15,30 @@ sys.path.insert(0, str(ROOT))
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "bench password that is long enough"  # noqa: S105  (throwaway account)
-OUTCOMES = ("consult_recommended", "consult_with_medical_questions", "support_first",
-            "consult_explore_options", "adults_only")
+OUTCOMES = (
+    "consult_recommended",
+    "consult_with_medical_questions",
+    "support_first",
+    "consult_explore_options",
+    "adults_only",
+)
 STATUSES = ("new", "in_review", "contacted", "consultation_booked", "closed")
 
 
 def _app(tmp: Path):
     from screener import create_app
 
-    return create_app({"TESTING": True, "QUESTIONS": str(ROOT / "questions.yaml"),
-                       "DATABASE_URL": f"sqlite:///{tmp / 'queue.sqlite3'}",
-                       "SECRET_KEY": "bench-secret-key-long-enough-for-flask",
-                       "DATA_KEY": "", "RATELIMIT_ENABLED": False,
-                       "SESSION_COOKIE_SECURE": False})
+    return create_app(
+        {
+            "TESTING": True,
+            "QUESTIONS": str(ROOT / "questions.yaml"),
+            "DATABASE_URL": f"sqlite:///{tmp / 'queue.sqlite3'}",
+            "SECRET_KEY": "bench-secret-key-long-enough-for-flask",
+            "DATA_KEY": "",
+            "RATELIMIT_ENABLED": False,
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
 
 
 def _fill(app, count: int) -> None:
@@ -42,13 +53,21 @@ def _fill(app, count: int) -> None:
     now = utcnow()
     import datetime as dt
 
-    rows = [{"id": drafts.new_id(), "reference": f"KAP-{i:04d}-{rng.randrange(10**4):04d}",
-             "created_at": now - dt.timedelta(minutes=rng.randrange(525600)),
-             "definition_hash": svc.questionnaire.content_hash, "answers_enc": blob,
-             "contact_enc": blob, "outcome_id": rng.choice(OUTCOMES),
-             "flag_ids": rng.choice(("", "needs_medical_review", "safety_urgent")),
-             "urgency": rng.randrange(4), "status": rng.choice(STATUSES)}
-            for i in range(count)]
+    rows = [
+        {
+            "id": drafts.new_id(),
+            "reference": f"KAP-{i:04d}-{rng.randrange(10**4):04d}",
+            "created_at": now - dt.timedelta(minutes=rng.randrange(525600)),
+            "definition_hash": svc.questionnaire.content_hash,
+            "answers_enc": blob,
+            "contact_enc": blob,
+            "outcome_id": rng.choice(OUTCOMES),
+            "flag_ids": rng.choice(("", "needs_medical_review", "safety_urgent")),
+            "urgency": rng.randrange(4),
+            "status": rng.choice(STATUSES),
+        }
+        for i in range(count)
+    ]
     with svc.sessionmaker.begin() as session:
         session.execute(Submission.__table__.insert(), rows)
 
@@ -58,13 +77,25 @@ def _signed_in(app):
     from screener.models import Therapist
 
     with app.extensions["screener"].sessionmaker.begin() as session:
-        session.add(Therapist(email="bench@example.com", password_hash=auth.hash_password(
-            PASSWORD), is_admin=False, active=True, session_token=auth.new_session_token()))
+        session.add(
+            Therapist(
+                email="bench@example.com",
+                password_hash=auth.hash_password(PASSWORD),
+                is_admin=False,
+                active=True,
+                session_token=auth.new_session_token(),
+            )
+        )
     client = app.test_client()
     html = client.get("/staff/login").get_data(as_text=True)
-    response = client.post("/staff/login", data={
-        "csrf_token": CSRF.search(html).group(1), "email": "bench@example.com",
-        "password": PASSWORD})
+    response = client.post(
+        "/staff/login",
+        data={
+            "csrf_token": CSRF.search(html).group(1),
+            "email": "bench@example.com",
+            "password": PASSWORD,
+        },
+    )
     if response.status_code not in (302, 303):
         raise RuntimeError(f"staff login answered {response.status_code}")
     return client

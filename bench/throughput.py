@@ -33,8 +33,9 @@ def draft_cookie(url: str, q, answers: dict, until: str = "phq9") -> str:
     return "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
 
 
-def wrk(url: str, seconds: float, cookie: str = "", connections: int = 8,
-        threads: int = 1) -> float:
+def wrk(
+    url: str, seconds: float, cookie: str = "", connections: int = 8, threads: int = 1
+) -> float:
     cmd = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]

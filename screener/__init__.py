@@ -10,9 +10,12 @@ from . import config, services
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder=str(config.ROOT / "templates"),
-                static_folder=str(config.ROOT / "static"))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(config.ROOT / "templates"),
+        static_folder=str(config.ROOT / "static"),
+    )
     app.config.from_object(config.Defaults)
     app.config.update(config.from_environment())
     if test_config:
@@ -31,14 +34,17 @@ def _secrets(app: Flask) -> None:
     production = app.config["ENV"] == "production"
     missing = [k for k in ("SECRET_KEY", "DATA_KEY") if not app.config.get(k)]
     if production and missing:
-        raise SystemExit("Refusing to start in production without "
-                         + " and ".join(f"SCREENER_{k}" for k in missing) + ".")
+        raise SystemExit(
+            "Refusing to start in production without "
+            + " and ".join(f"SCREENER_{k}" for k in missing)
+            + "."
+        )
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = config.instance_secret(instance, "secret_key",
-                                                          config.dev_secret_key)
+        app.config["SECRET_KEY"] = config.instance_secret(
+            instance, "secret_key", config.dev_secret_key
+        )
     if not app.config.get("DATA_KEY"):
-        app.config["DATA_KEY"] = config.instance_secret(instance, "data_key",
-                                                        config.dev_data_key)
+        app.config["DATA_KEY"] = config.instance_secret(instance, "data_key", config.dev_data_key)
     if not app.config.get("DATABASE_URL"):
         instance.mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'screener.sqlite3'}"
@@ -57,10 +63,16 @@ def _cookie_flags(app: Flask) -> None:
     cfg["SESSION_COOKIE_HTTPONLY"] = True
     cfg["SESSION_COOKIE_SAMESITE"] = cfg.get("SESSION_COOKIE_SAMESITE") or "Lax"
     secure = bool(cfg["SESSION_COOKIE_SECURE"])
-    host_only = not cfg.get("SESSION_COOKIE_DOMAIN") and \
-        cfg.get("SESSION_COOKIE_PATH") in (None, "/") and cfg.get("APPLICATION_ROOT") == "/"
+    host_only = (
+        not cfg.get("SESSION_COOKIE_DOMAIN")
+        and cfg.get("SESSION_COOKIE_PATH") in (None, "/")
+        and cfg.get("APPLICATION_ROOT") == "/"
+    )
     if secure and host_only and cfg.get("SESSION_COOKIE_NAME", "session") == "session":
         cfg["SESSION_COOKIE_NAME"] = "__Host-session"  # Secure, Path=/, no Domain: host-only
-    for key, value in (("REMEMBER_COOKIE_SECURE", secure), ("REMEMBER_COOKIE_HTTPONLY", True),
-                       ("REMEMBER_COOKIE_SAMESITE", "Lax")):
+    for key, value in (
+        ("REMEMBER_COOKIE_SECURE", secure),
+        ("REMEMBER_COOKIE_HTTPONLY", True),
+        ("REMEMBER_COOKIE_SAMESITE", "Lax"),
+    ):
         cfg.setdefault(key, value)

@@ -38,27 +38,43 @@ def purge(app: Flask, now: dt.datetime | None = None) -> dict:
     draft_cutoff = now - dt.timedelta(days=draft_days)
     submission_cutoff = now - dt.timedelta(days=submission_days)
     with svc.sessionmaker.begin() as session:
-        old = list(session.scalars(select(Submission.id)
-                                   .where(Submission.created_at < submission_cutoff)))
+        old = list(
+            session.scalars(select(Submission.id).where(Submission.created_at < submission_cutoff))
+        )
         counts = {"drafts": 0, "submissions": len(old), "notes": 0}
         for start in range(0, len(old), BATCH):
-            ids = old[start:start + BATCH]
-            counts["notes"] += session.scalar(
-                select(func.count()).select_from(Note).where(Note.submission_id.in_(ids))) or 0
+            ids = old[start : start + BATCH]
+            counts["notes"] += (
+                session.scalar(
+                    select(func.count()).select_from(Note).where(Note.submission_id.in_(ids))
+                )
+                or 0
+            )
             # the draft a submission was sent from holds the same answers: it goes too
-            counts["drafts"] += session.execute(
-                delete(Draft).where(Draft.submission_id.in_(ids))).rowcount or 0
+            counts["drafts"] += (
+                session.execute(delete(Draft).where(Draft.submission_id.in_(ids))).rowcount or 0
+            )
             session.execute(delete(Note).where(Note.submission_id.in_(ids)))
             session.execute(delete(StatusChange).where(StatusChange.submission_id.in_(ids)))
             session.execute(delete(Submission).where(Submission.id.in_(ids)))
-        counts["drafts"] += session.execute(
-            delete(Draft).where(Draft.submission_id.is_(None),
-                                Draft.updated_at < draft_cutoff)).rowcount or 0
+        counts["drafts"] += (
+            session.execute(
+                delete(Draft).where(Draft.submission_id.is_(None), Draft.updated_at < draft_cutoff)
+            ).rowcount
+            or 0
+        )
         if any(counts.values()):
             # counts only; audit entries of the purged submissions stay (they hold a reference)
-            session.add(AuditEntry(actor="system", action="purge", detail=(
-                f"drafts={counts['drafts']} submissions={counts['submissions']} "
-                f"notes={counts['notes']}")))
+            session.add(
+                AuditEntry(
+                    actor="system",
+                    action="purge",
+                    detail=(
+                        f"drafts={counts['drafts']} submissions={counts['submissions']} "
+                        f"notes={counts['notes']}"
+                    ),
+                )
+            )
     compact(svc.engine)
     return counts
 
@@ -82,8 +98,11 @@ def rotate(app: Flask) -> dict:
     """Re-encrypt every encrypted column with the first key of SCREENER_DATA_KEY."""
     svc = app.extensions["screener"]
     vault: Vault = svc.vault
-    columns = ((Draft, ("state_enc",)), (Submission, ("answers_enc", "contact_enc")),
-               (Note, ("body_enc",)))
+    columns = (
+        (Draft, ("state_enc",)),
+        (Submission, ("answers_enc", "contact_enc")),
+        (Note, ("body_enc",)),
+    )
     counts = {}
     for model, names in columns:
         with svc.sessionmaker() as session:
@@ -91,7 +110,9 @@ def rotate(app: Flask) -> dict:
         done = 0
         for start in range(0, len(ids), BATCH):
             with svc.sessionmaker.begin() as session:
-                rows = session.scalars(select(model).where(model.id.in_(ids[start:start + BATCH])))
+                rows = session.scalars(
+                    select(model).where(model.id.in_(ids[start : start + BATCH]))
+                )
                 for row in rows:
                     for name in names:
                         token = getattr(row, name)
@@ -115,9 +136,11 @@ def purge_command():
     app = current_app._get_current_object()
     draft_days, submission_days = retention_days(app)
     counts = purge(app)
-    click.echo(f"purge: removed {counts['drafts']} draft(s) older than {draft_days} days, "
-               f"{counts['submissions']} submission(s) older than {submission_days} days "
-               f"(with {counts['notes']} note(s)); audit entries kept; database compacted.")
+    click.echo(
+        f"purge: removed {counts['drafts']} draft(s) older than {draft_days} days, "
+        f"{counts['submissions']} submission(s) older than {submission_days} days "
+        f"(with {counts['notes']} note(s)); audit entries kept; database compacted."
+    )
 
 
 @click.command("rotate-key")
@@ -130,6 +153,8 @@ def rotate_key_command():
     """
     app = current_app._get_current_object()
     counts = rotate(app)
-    click.echo("rotate-key: re-encrypted " + ", ".join(
-        f"{n} {name.replace('_', ' ')}(s)" for name, n in counts.items())
-        + " with the first key of SCREENER_DATA_KEY.")
+    click.echo(
+        "rotate-key: re-encrypted "
+        + ", ".join(f"{n} {name.replace('_', ' ')}(s)" for name, n in counts.items())
+        + " with the first key of SCREENER_DATA_KEY."
+    )

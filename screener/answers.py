@@ -66,8 +66,9 @@ def _number(question: Question, value, kind):
             raise ValueError
         number = kind(number)
     except (TypeError, ValueError) as exc:
-        raise _Misfit("ANS004", f"'{question.id}' takes a {'whole ' if kind is int else ''}"
-                      "number") from exc
+        raise _Misfit(
+            "ANS004", f"'{question.id}' takes a {'whole ' if kind is int else ''}number"
+        ) from exc
     low = question.min.number if question.min and question.min.number is not None else None
     high = question.max.number if question.max and question.max.number is not None else None
     if low is not None and number < low or high is not None and number > high:

@@ -25,14 +25,23 @@ def read_answers_with_positions(path: Path) -> tuple[dict, list[Problem], dict[s
         return {}, source.problems, {}
     data = source.data or {}
     if not isinstance(data, dict):
-        return {}, [Problem("DEF004", "an answers file is a mapping of question id to answer",
-                            1, 1)], {}
+        return (
+            {},
+            [Problem("DEF004", "an answers file is a mapping of question id to answer", 1, 1)],
+            {},
+        )
     problems = []
     positions = {key: source.key_pos((key,)) for key in data}
     for path_, raw in source.booleans.items():
         if path_ and path_[0] in data:
             key = path_[0]
             pos = source.pos(path_)
-            problems.append(Problem("DEF007", f"the answer to '{key}' ({raw}) was read as "
-                                    f"true/false; write it as \"{raw}\"", pos.line, pos.col))
+            problems.append(
+                Problem(
+                    "DEF007",
+                    f"the answer to '{key}' ({raw}) was read as true/false; write it as \"{raw}\"",
+                    pos.line,
+                    pos.col,
+                )
+            )
     return data, problems, positions

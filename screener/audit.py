@@ -41,17 +41,26 @@ def _clip(text: str, size: int) -> str:
     return (text or "")[:size]
 
 
-def record(action: str, reference: str = "", detail: str = "", actor: str | None = None,
-           session: Session | None = None) -> AuditEntry:
+def record(
+    action: str,
+    reference: str = "",
+    detail: str = "",
+    actor: str | None = None,
+    session: Session | None = None,
+) -> AuditEntry:
     """Add an entry to the request's database session; the caller commits with its change."""
     from . import services
 
     if actor is None:
         actor = _current_actor()
     ip = (request.remote_addr or "") if has_request_context() else "cli"
-    entry = AuditEntry(actor=_clip(actor, 254), action=_clip(action, 64),
-                       reference=_clip(reference, 20), ip=_clip(ip, 64),
-                       detail=_clip(detail, 255))
+    entry = AuditEntry(
+        actor=_clip(actor, 254),
+        action=_clip(action, 64),
+        reference=_clip(reference, 20),
+        ip=_clip(ip, 64),
+        detail=_clip(detail, 255),
+    )
     (session or services.db()).add(entry)
     return entry
 

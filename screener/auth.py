@@ -35,8 +35,10 @@ MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 #: per client (IP): failed sign-ins only
 LOGIN_LIMIT = "20 per 15 minutes"
-GENERIC_ERROR = ("Those details did not work. Check your email address and password and try "
-                 "again. After several failed attempts, signing in is paused for a while.")
+GENERIC_ERROR = (
+    "Those details did not work. Check your email address and password and try "
+    "again. After several failed attempts, signing in is paused for a while."
+)
 SEEN_KEY = "staff_seen"
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -107,10 +109,12 @@ def _load_user(user_id: str):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[InputRequired("Enter your email address"),
-                                                    Length(max=254)])
-    password = PasswordField("Password", validators=[InputRequired("Enter your password"),
-                                                     Length(max=MAX_PASSWORD)])
+    email = EmailField(
+        "Email address", validators=[InputRequired("Enter your email address"), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password"), Length(max=MAX_PASSWORD)]
+    )
 
 
 def safe_next(target: str | None) -> str | None:
@@ -152,8 +156,11 @@ def _authenticate(email: str, password: str) -> Therapist | None:
     now = utcnow()
     if therapist is None or not therapist.active:
         _burn_time(password)
-        audit.record("login_failed", actor=email,
-                     detail="unknown account" if therapist is None else "deactivated account")
+        audit.record(
+            "login_failed",
+            actor=email,
+            detail="unknown account" if therapist is None else "deactivated account",
+        )
         db.commit()
         return None
     if therapist.locked_until and therapist.locked_until > now:
@@ -225,8 +232,10 @@ def _enforce_timeout():
         logout_user()
         session.clear()
         minutes = int(limit // 60)
-        flash(f"You were signed out after {minutes} minutes without activity. "
-              "Sign in again to continue.")
+        flash(
+            f"You were signed out after {minutes} minutes without activity. "
+            "Sign in again to continue."
+        )
         return None
     session[SEEN_KEY] = now
     return None

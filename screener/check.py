@@ -51,6 +51,7 @@ class DefinitionError(SystemExit):
 
     def __init__(self, report: Report):
         lines = report.lines() or [f"{report.path}: the questionnaire could not be loaded"]
-        super().__init__("The questionnaire has errors; the app will not start.\n"
-                         + "\n".join(lines))
+        super().__init__(
+            "The questionnaire has errors; the app will not start.\n" + "\n".join(lines)
+        )
         self.report = report

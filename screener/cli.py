@@ -17,8 +17,7 @@ from .problems import ERROR, has_errors
 
 
 @click.command("check")
-@click.argument("path", required=False, default=Defaults.QUESTIONS,
-                type=click.Path(dir_okay=False))
+@click.argument("path", required=False, default=Defaults.QUESTIONS, type=click.Path(dir_okay=False))
 def check_command(path):
     """Lint questions.yaml and run its examples. Exit 1 on any error."""
     started = time.perf_counter()
@@ -34,15 +33,21 @@ def check_command(path):
     examples = len(q.examples) if q is not None else 0
     elapsed = (time.perf_counter() - started) * 1000
     verdict = "FAILED" if errors else "OK"
-    click.echo(f"{verdict}: {errors} error(s), {warnings} warning(s), {examples} example(s) "
-               f"checked in {elapsed:.0f} ms")
+    click.echo(
+        f"{verdict}: {errors} error(s), {warnings} warning(s), {examples} example(s) "
+        f"checked in {elapsed:.0f} ms"
+    )
     sys.exit(1 if errors else 0)
 
 
 @click.command("evaluate")
 @click.argument("answers", type=click.Path(exists=True, dir_okay=False))
-@click.option("--questions", default=Defaults.QUESTIONS, type=click.Path(dir_okay=False),
-              help="questions.yaml to use")
+@click.option(
+    "--questions",
+    default=Defaults.QUESTIONS,
+    type=click.Path(dir_okay=False),
+    help="questions.yaml to use",
+)
 def evaluate_command(answers, questions):
     """Evaluate an answers file and print the result as JSON."""
     q, values, positions = _load_or_exit(questions, answers)
@@ -82,8 +87,9 @@ def as_json(evaluation) -> dict:
     return {
         "outcome": evaluation.outcome.id if evaluation.outcome else None,
         "flags": list(evaluation.flag_ids),
-        "scores": {sid: {"value": r.value, "band": r.band or None}
-                   for sid, r in evaluation.scores.items()},
+        "scores": {
+            sid: {"value": r.value, "band": r.band or None} for sid, r in evaluation.scores.items()
+        },
         "visible": list(evaluation.visible_questions),
         "interrupt": list(evaluation.interrupt),
     }

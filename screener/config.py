@@ -41,7 +41,7 @@ def from_environment() -> dict:
     out = {}
     for key, value in os.environ.items():
         if key.startswith(ENV_PREFIX) and not key.startswith(ENV_PREFIX + "TEST_"):
-            out[key[len(ENV_PREFIX):]] = _convert(value)
+            out[key[len(ENV_PREFIX) :]] = _convert(value)
     return out
 
 

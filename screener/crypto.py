@@ -20,11 +20,14 @@ class Vault:
         if not keys:
             raise KeyError_("no data key configured (SCREENER_DATA_KEY)")
         try:
-            self._fernet = MultiFernet([Fernet(k.encode() if isinstance(k, str) else k)
-                                        for k in keys])
+            self._fernet = MultiFernet(
+                [Fernet(k.encode() if isinstance(k, str) else k) for k in keys]
+            )
         except (ValueError, TypeError) as exc:
-            raise KeyError_("SCREENER_DATA_KEY must be Fernet keys (32 url-safe base64 bytes),"
-                            " separated by commas") from exc
+            raise KeyError_(
+                "SCREENER_DATA_KEY must be Fernet keys (32 url-safe base64 bytes),"
+                " separated by commas"
+            ) from exc
 
     def seal(self, value) -> bytes:
         """Any JSON-able value → ciphertext."""
@@ -36,8 +39,7 @@ class Vault:
         try:
             return json.loads(self._fernet.decrypt(bytes(token)))
         except InvalidToken as exc:
-            raise KeyError_("a stored value cannot be decrypted with the configured keys") \
-                from exc
+            raise KeyError_("a stored value cannot be decrypted with the configured keys") from exc
 
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt with the first (newest) key."""

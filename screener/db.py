@@ -26,18 +26,24 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, pool_size: int | None = None, max_overflow: int | None = None,
-                pool_recycle: int | None = None) -> Engine:
+def make_engine(
+    url: str,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+    pool_recycle: int | None = None,
+) -> Engine:
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"timeout": 30})
         _tune_sqlite(engine)
         return engine
     return create_engine(
-        url, pool_pre_ping=True,
+        url,
+        pool_pre_ping=True,
         pool_size=POOL_SIZE if pool_size is None else pool_size,
         max_overflow=MAX_OVERFLOW if max_overflow is None else max_overflow,
         pool_recycle=POOL_RECYCLE if pool_recycle is None else pool_recycle,
-        pool_timeout=10)
+        pool_timeout=10,
+    )
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -31,8 +31,12 @@ class DraftState:
     checking: bool = False
 
     def as_dict(self) -> dict:
-        return {"answers": self.answers, "shown": self.shown, "page": self.page,
-                "checking": self.checking}
+        return {
+            "answers": self.answers,
+            "shown": self.shown,
+            "page": self.page,
+            "checking": self.checking,
+        }
 
 
 def new_id() -> str:
@@ -40,16 +44,21 @@ def new_id() -> str:
 
 
 def create_draft(session: Session, vault: Vault, q: Questionnaire) -> Draft:
-    draft = Draft(id=new_id(), definition_hash=q.content_hash,
-                  state_enc=vault.seal(DraftState().as_dict()))
+    draft = Draft(
+        id=new_id(), definition_hash=q.content_hash, state_enc=vault.seal(DraftState().as_dict())
+    )
     session.add(draft)
     return draft
 
 
 def read_state(vault: Vault, draft: Draft) -> DraftState:
     raw = vault.open(draft.state_enc, {}) or {}
-    return DraftState(answers=dict(raw.get("answers") or {}), shown=list(raw.get("shown") or []),
-                      page=raw.get("page") or "", checking=bool(raw.get("checking")))
+    return DraftState(
+        answers=dict(raw.get("answers") or {}),
+        shown=list(raw.get("shown") or []),
+        page=raw.get("page") or "",
+        checking=bool(raw.get("checking")),
+    )
 
 
 def write_state(vault: Vault, draft: Draft, state: DraftState) -> None:
@@ -59,8 +68,11 @@ def write_state(vault: Vault, draft: Draft, state: DraftState) -> None:
 
 def merge_page(q: Questionnaire, state: DraftState, page_id: str, values: dict) -> Evaluation:
     """Replace the page's answers and drop every answer that no longer applies."""
-    answers = {k: v for k, v in state.answers.items() if q.questions.get(k) and
-               q.questions[k].page_id != page_id}
+    answers = {
+        k: v
+        for k, v in state.answers.items()
+        if q.questions.get(k) and q.questions[k].page_id != page_id
+    }
     answers.update({k: v for k, v in values.items() if v not in (None, "", [])})
     evaluation = evaluate(q, answers, page_id)
     state.answers = dict(evaluation.answers)
@@ -68,7 +80,7 @@ def merge_page(q: Questionnaire, state: DraftState, page_id: str, values: dict) 
 
 
 def format_code(raw: str) -> str:
-    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def normalise_code(code: str) -> str:
@@ -110,18 +122,25 @@ def urgency(evaluation: Evaluation) -> int:
     return 0
 
 
-def submit(session: Session, vault: Vault, draft: Draft, evaluation: Evaluation,
-           contact: dict) -> Submission:
+def submit(
+    session: Session, vault: Vault, draft: Draft, evaluation: Evaluation, contact: dict
+) -> Submission:
     """Freeze the draft into a submission; sending twice returns the first one."""
     if draft.submission_id:
         existing = session.get(Submission, draft.submission_id)
         if existing is not None:
             return existing
     submission = Submission(
-        id=new_id(), reference=new_reference(), definition_hash=draft.definition_hash,
-        answers_enc=vault.seal(evaluation.answers), contact_enc=vault.seal(contact),
-        outcome_id=evaluation.outcome.id, flag_ids=" ".join(evaluation.flag_ids),
-        urgency=urgency(evaluation), status="new")
+        id=new_id(),
+        reference=new_reference(),
+        definition_hash=draft.definition_hash,
+        answers_enc=vault.seal(evaluation.answers),
+        contact_enc=vault.seal(contact),
+        outcome_id=evaluation.outcome.id,
+        flag_ids=" ".join(evaluation.flag_ids),
+        urgency=urgency(evaluation),
+        status="new",
+    )
     session.add(submission)
     session.flush()
     draft.submission_id = submission.id

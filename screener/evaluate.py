@@ -71,27 +71,38 @@ def evaluate(q: Questionnaire, answers: dict, page_id: str | None = None) -> Eva
     cleaned, errors = _clean_all(q, answers)
     visible_pages, visible, kept = _visibility(q, cleaned)
     # An answer to a question that is not shown is discarded, even when it would not fit.
-    hidden_errors = [e for e in errors if e.question_id in q.questions
-                     and e.question_id not in visible]
+    hidden_errors = [
+        e for e in errors if e.question_id in q.questions and e.question_id not in visible
+    ]
     errors = [e for e in errors if e not in hidden_errors]
     cross = _cross_field(q, kept)
     if cross:
         # An invalid answer never raises a flag nor reveals a follow-up: walk again without it.
         broken = {e.question_id for e in cross}
         visible_pages, visible, kept = _visibility(
-            q, {k: v for k, v in cleaned.items() if k not in broken})
+            q, {k: v for k, v in cleaned.items() if k not in broken}
+        )
         errors += [e for e in cross if e.question_id in visible]
     facts = Facts(answers=kept)
     scores = _scores(q, facts, visible)
     flags = _flags(q, facts)
     outcome = next((o for o in q.outcomes if holds(o.when, facts)), None)
     discarded = tuple(k for k in cleaned if k not in visible) + tuple(
-        e.question_id for e in hidden_errors)
+        e.question_id for e in hidden_errors
+    )
     return Evaluation(
-        visible_pages=tuple(p.id for p in visible_pages), visible_questions=tuple(visible),
-        answers=kept, discarded=discarded, scores=scores, flags=flags, outcome=outcome,
-        reasons=_reasons(flags), errors=tuple(errors),
-        interrupt=_interrupts(q, flags, page_id), expected_pages=expected_pages(q, kept))
+        visible_pages=tuple(p.id for p in visible_pages),
+        visible_questions=tuple(visible),
+        answers=kept,
+        discarded=discarded,
+        scores=scores,
+        flags=flags,
+        outcome=outcome,
+        reasons=_reasons(flags),
+        errors=tuple(errors),
+        interrupt=_interrupts(q, flags, page_id),
+        expected_pages=expected_pages(q, kept),
+    )
 
 
 def _clean_all(q: Questionnaire, answers: dict) -> tuple[dict, list[AnswerError]]:
@@ -99,8 +110,9 @@ def _clean_all(q: Questionnaire, answers: dict) -> tuple[dict, list[AnswerError]
     for key, value in answers.items():
         question = q.questions.get(key)
         if question is None:
-            errors.append(AnswerError(str(key), "ANS001", f"'{key}' is not a question in this "
-                                      "questionnaire"))
+            errors.append(
+                AnswerError(str(key), "ANS001", f"'{key}' is not a question in this questionnaire")
+            )
             continue
         value, error = clean(question, value)
         if error:
@@ -142,14 +154,24 @@ def _cross_field(q: Questionnaire, kept: dict) -> list[AnswerError]:
     errors = []
     for qid, value in kept.items():
         question = q.questions[qid]
-        for limit, broken in ((question.max, lambda v, o: v > o),
-                              (question.min, lambda v, o: v < o)):
+        for limit, broken in (
+            (question.max, lambda v, o: v > o),
+            (question.min, lambda v, o: v < o),
+        ):
             if limit is None or not limit.ref or limit.ref not in kept:
                 continue
             other = kept[limit.ref]
             if isinstance(other, int | float) and broken(value, other):
-                errors.append(AnswerError(qid, "ANS005", limit.message or cross_message(
-                    question, q.questions.get(limit.ref), limit is question.max)))
+                errors.append(
+                    AnswerError(
+                        qid,
+                        "ANS005",
+                        limit.message
+                        or cross_message(
+                            question, q.questions.get(limit.ref), limit is question.max
+                        ),
+                    )
+                )
     return errors
 
 
@@ -166,8 +188,9 @@ def _scores(q: Questionnaire, facts: Facts, visible: list[str]) -> dict:
         applies = holds(score.applies_if, facts) if score.applies_if else bool(shown)
         value = None
         if applies:
-            value = sum(_numeric(q.questions.get(item), facts.answers.get(item))
-                        for item in score.items)
+            value = sum(
+                _numeric(q.questions.get(item), facts.answers.get(item)) for item in score.items
+            )
         results[score.id] = ScoreResult(score, value, score.band(value) if applies else "")
         facts.scores[score.id] = value
     return results
@@ -196,12 +219,19 @@ def _flags(q: Questionnaire, facts: Facts) -> tuple[FiredFlag, ...]:
 def _reasons(flags) -> tuple[FiredFlag, ...]:
     """Flags with client text, most serious first, then in the file's order."""
     with_text = [f for f in flags if f.flag.client_text]
-    return tuple(sorted(with_text, key=lambda f: LEVELS.index(f.flag.level)
-                        if f.flag.level in LEVELS else len(LEVELS)))
+    return tuple(
+        sorted(
+            with_text,
+            key=lambda f: LEVELS.index(f.flag.level) if f.flag.level in LEVELS else len(LEVELS),
+        )
+    )
 
 
 def _interrupts(q: Questionnaire, flags, page_id: str | None) -> tuple[str, ...]:
     page = q.pages.get(page_id) if page_id else None
     on_page = {question.id for question in page.questions} if page else None
-    return tuple(f.flag.id for f in flags if f.flag.interrupt
-                 and (on_page is None or any(qid in on_page for qid, _ in f.evidence)))
+    return tuple(
+        f.flag.id
+        for f in flags
+        if f.flag.interrupt and (on_page is None or any(qid in on_page for qid, _ in f.evidence))
+    )

@@ -24,8 +24,7 @@ class Coverage:
 
     def summary(self, q: Questionnaire) -> list[str]:
         missing = self.missing(q)
-        totals = {"outcomes": len(q.outcomes), "flags": len(q.flags),
-                  "questions": len(q.questions)}
+        totals = {"outcomes": len(q.outcomes), "flags": len(q.flags), "questions": len(q.questions)}
         lines = []
         for kind, total in totals.items():
             gaps = missing[kind]
@@ -56,8 +55,9 @@ def _compare(example: Example, ev) -> list[Problem]:
 
     def add(code, message, at=None):
         pos = example.answer_pos.get(at) if at else None
-        out.append(Problem(code, f"{who}: {message}", pos.line if pos else line,
-                           pos.col if pos else col))
+        out.append(
+            Problem(code, f"{who}: {message}", pos.line if pos else line, pos.col if pos else col)
+        )
 
     expected_errors = set(expect.get("errors") or [])
     for error in ev.errors:
@@ -65,13 +65,18 @@ def _compare(example: Example, ev) -> list[Problem]:
             add("DEF053", f"answer does not fit: {error.message}", error.question_id)
     missing_errors = expected_errors - {e.question_id for e in ev.errors}
     if missing_errors:
-        add("DEF055", f"expected a validation error on {', '.join(sorted(missing_errors))}, "
-            "but the answers were accepted")
+        add(
+            "DEF055",
+            f"expected a validation error on {', '.join(sorted(missing_errors))}, "
+            "but the answers were accepted",
+        )
     actual = ev.outcome.id if ev.outcome else None
     if "outcome" in expect and expect["outcome"] != actual:
         reasons = ", ".join(ev.flag_ids) or "no flags"
-        add("DEF050", f"expected outcome '{expect['outcome']}' but got '{actual}' "
-            f"(flags fired: {reasons})")
+        add(
+            "DEF050",
+            f"expected outcome '{expect['outcome']}' but got '{actual}' (flags fired: {reasons})",
+        )
     fired = set(ev.flag_ids)
     for flag_id in expect.get("flags") or []:
         if flag_id not in fired:

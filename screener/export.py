@@ -33,12 +33,19 @@ def csv_cell(value) -> str:
     return text
 
 
-def csv_rows(db: Session, vault: Vault, q: Questionnaire,
-             definition: Callable[[str], Questionnaire], filters: Filters, zone: dt.tzinfo,
-             private: bool) -> Iterator[list]:
+def csv_rows(
+    db: Session,
+    vault: Vault,
+    q: Questionnaire,
+    definition: Callable[[str], Questionnaire],
+    filters: Filters,
+    zone: dt.tzinfo,
+    private: bool,
+) -> Iterator[list]:
     """The header, then a row a submission; each submission scored by its pinned version."""
-    free_text = [question for question in q.questions.values()
-                 if question.type in ("text", "longtext")]
+    free_text = [
+        question for question in q.questions.values() if question.type in ("text", "longtext")
+    ]
     header = ["reference", "received_utc", "outcome", "flags"]
     for score in q.scores:
         header += [f"{score.id}_score", f"{score.id}_band"]
@@ -53,8 +60,12 @@ def csv_rows(db: Session, vault: Vault, q: Questionnaire,
         pinned = labels.definition(sub.definition_hash)
         answers = vault.open(sub.answers_enc, {}) or {}
         scores = evaluate(pinned, answers).scores if pinned else {}
-        row = [sub.reference, sub.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-               sub.outcome_id, " ".join(sub.flags)]
+        row = [
+            sub.reference,
+            sub.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            sub.outcome_id,
+            " ".join(sub.flags),
+        ]
         for score in q.scores:
             result = scores.get(score.id)
             applies = result is not None and result.applies
@@ -81,8 +92,7 @@ def build_csv(rows) -> tuple[str, int]:
 def audit_detail(filters: Filters, count: int, private: bool) -> str:
     """What the audit log says about an export: how many rows, which filters, what was in it."""
     shown = ", ".join(f"{k}={v}" for k, v in filters.args().items()) or "no filters"
-    return (f"{count} rows; {shown}"
-            + ("; with contact details and free text" if private else ""))
+    return f"{count} rows; {shown}" + ("; with contact details and free text" if private else "")
 
 
 def filename(now: dt.datetime) -> str:

@@ -65,8 +65,10 @@ def friendly(question: Question, code: str) -> str:
     if code == "ANS007":
         return f"Use {question.max_length or 5000} characters or fewer"
     if code == "ANS006":
-        return "\u201cNone\u201d or \u201cNot sure\u201d cannot be ticked together with other " \
-               "answers; untick one of them"
+        return (
+            "\u201cNone\u201d or \u201cNot sure\u201d cannot be ticked together with other "
+            "answers; untick one of them"
+        )
     return "Select one of the answers shown"
 
 
@@ -129,26 +131,41 @@ class PageForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    name = StringField("Your name", validators=[InputRequired("Enter your name"),
-                                                Length(max=120, message="Use 120 characters "
-                                                       "or fewer")])
-    method = LenientRadioField("How should we contact you?",
-                               choices=[SelectChoice("email", "Email"),
-                                        SelectChoice("phone", "Phone")],
-                               validators=[InputRequired("Select how we should contact you")])
-    email = StringField("Email address", validators=[Optional(), Length(max=254),
-                                                     Email("Enter an email address in the "
-                                                           "right format, like "
-                                                           "name@example.com")])
-    phone = StringField("Phone number", validators=[
-        Optional(), Regexp(r"^[0-9 ()+.\-]{7,25}$",
-                           message="Enter a phone number, like (303) 555 0142")])
-    time = StringField("When is a good time to reach you? (optional)",
-                       validators=[Optional(), Length(max=200, message="Use 200 characters "
-                                                      "or fewer")])
-    consent = BooleanField("I agree to share this summary and my contact details with the "
-                           "practice", validators=[InputRequired(
-                               "Tick the box to agree to share your summary, or go back")])
+    name = StringField(
+        "Your name",
+        validators=[
+            InputRequired("Enter your name"),
+            Length(max=120, message="Use 120 characters or fewer"),
+        ],
+    )
+    method = LenientRadioField(
+        "How should we contact you?",
+        choices=[SelectChoice("email", "Email"), SelectChoice("phone", "Phone")],
+        validators=[InputRequired("Select how we should contact you")],
+    )
+    email = StringField(
+        "Email address",
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email("Enter an email address in the right format, like name@example.com"),
+        ],
+    )
+    phone = StringField(
+        "Phone number",
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9 ()+.\-]{7,25}$", message="Enter a phone number, like (303) 555 0142"),
+        ],
+    )
+    time = StringField(
+        "When is a good time to reach you? (optional)",
+        validators=[Optional(), Length(max=200, message="Use 200 characters or fewer")],
+    )
+    consent = BooleanField(
+        "I agree to share this summary and my contact details with the practice",
+        validators=[InputRequired("Tick the box to agree to share your summary, or go back")],
+    )
 
     def validate_email(self, field):
         if self.method.data == "email" and not field.data:
@@ -160,8 +177,10 @@ class ContactForm(FlaskForm):
 
 
 class ResumeForm(FlaskForm):
-    code = StringField("Resume code", validators=[InputRequired(
-        "Enter the resume code you were given"), Length(max=64)])
+    code = StringField(
+        "Resume code",
+        validators=[InputRequired("Enter the resume code you were given"), Length(max=64)],
+    )
 
 
 class ConfirmForm(FlaskForm):

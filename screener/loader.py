@@ -12,21 +12,59 @@ from .schema import Reader, describe, suggest
 from .yamlsource import parse
 
 TOP_KEYS = ("questionnaire", "option_sets", "sections", "scores", "flags", "outcomes", "examples")
-META_KEYS = ("id", "title", "version", "minutes", "practice", "crisis_resources",
-             "youth_resources", "retention_days", "disclaimer", "about_kap")
+META_KEYS = (
+    "id",
+    "title",
+    "version",
+    "minutes",
+    "practice",
+    "crisis_resources",
+    "youth_resources",
+    "retention_days",
+    "disclaimer",
+    "about_kap",
+)
 RESOURCE_KEYS = ("id", "name", "how", "tel", "sms", "url", "note")
 SECTION_KEYS = ("id", "title", "pages", "show_if")
 PAGE_KEYS = ("id", "title", "intro", "show_if", "questions")
-QUESTION_KEYS = ("id", "type", "label", "hint", "required", "options", "exclusive",
-                 "prefer_not_to_say", "min", "max", "max_length", "show_if")
+QUESTION_KEYS = (
+    "id",
+    "type",
+    "label",
+    "hint",
+    "required",
+    "options",
+    "exclusive",
+    "prefer_not_to_say",
+    "min",
+    "max",
+    "max_length",
+    "show_if",
+)
 OPTION_KEYS = ("value", "label", "hint", "score")
 SCORE_KEYS = ("id", "label", "sum", "bands", "applies_if")
-FLAG_KEYS = ("id", "label", "level", "when", "client_text", "staff_text", "ask_on_call",
-             "interrupt")
+FLAG_KEYS = (
+    "id",
+    "label",
+    "level",
+    "when",
+    "client_text",
+    "staff_text",
+    "ask_on_call",
+    "interrupt",
+)
 OUTCOME_KEYS = ("id", "title", "message", "next_steps", "booking", "when")
 EXAMPLE_KEYS = ("name", "answers", "expect")
-EXPECT_KEYS = ("outcome", "flags", "not_flags", "scores", "visible", "hidden", "errors",
-               "interrupt")
+EXPECT_KEYS = (
+    "outcome",
+    "flags",
+    "not_flags",
+    "scores",
+    "visible",
+    "hidden",
+    "errors",
+    "interrupt",
+)
 
 YES_NO = (d.Option("yes", "Yes"), d.Option("no", "No"))
 PREFER_NOT_OPTION = d.Option(d.PREFER_NOT, "Prefer not to say")
@@ -46,8 +84,9 @@ def load_file(path) -> LoadResult:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return LoadResult(None, [Problem("DEF001", f"cannot read the file: {exc.strerror}",
-                                         1, 1)], None)
+        return LoadResult(
+            None, [Problem("DEF001", f"cannot read the file: {exc.strerror}", 1, 1)], None
+        )
     return load_bytes(raw, str(path))
 
 
@@ -56,8 +95,9 @@ def load_bytes(raw: bytes, path: str = "questions.yaml") -> LoadResult:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return LoadResult(None, [Problem("DEF001", "the file is not UTF-8 text; save it as "
-                                         "UTF-8", line, 1)], None)
+        return LoadResult(
+            None, [Problem("DEF001", "the file is not UTF-8 text; save it as UTF-8", line, 1)], None
+        )
     return load_text(text, path, hashlib.sha256(raw).hexdigest())
 
 
@@ -94,11 +134,18 @@ class _Builder(ConditionReader):
         outcomes = tuple(self.items(("outcomes",), self.outcome, "outcomes"))
         examples = tuple(self.items(("examples",), self.example, "examples"))
         for unused in sorted(set(self.option_sets) - self.used_sets):
-            r.problem("DEF043", f"option set '{unused}' is never used by a question; remove "
-                      "it or use it with `options: " + unused + "`",
-                      pos=r.source.key_pos(("option_sets", unused)), severity=WARNING)
-        return index(d.Questionnaire(meta, sections, scores, flags, outcomes, examples,
-                                     content_hash, path, text))
+            r.problem(
+                "DEF043",
+                f"option set '{unused}' is never used by a question; remove "
+                "it or use it with `options: " + unused + "`",
+                pos=r.source.key_pos(("option_sets", unused)),
+                severity=WARNING,
+            )
+        return index(
+            d.Questionnaire(
+                meta, sections, scores, flags, outcomes, examples, content_hash, path, text
+            )
+        )
 
     def items(self, path, build, what):
         for i, _ in enumerate(self.reader.sequence(path, what)):
@@ -109,29 +156,41 @@ class _Builder(ConditionReader):
     # -- questionnaire metadata -------------------------------------------------------
     def meta(self, path) -> d.Meta:
         r = self.reader
-        raw = r.mapping(path, META_KEYS, ("id", "title", "crisis_resources"),
-                        "the questionnaire block") or {}
+        raw = (
+            r.mapping(
+                path, META_KEYS, ("id", "title", "crisis_resources"), "the questionnaire block"
+            )
+            or {}
+        )
         practice = r.value(path + ("practice",), dict, {}, "practice")
         retention = r.value(path + ("retention_days",), dict, {}, "retention_days")
         for key in retention:
             if key not in ("drafts", "submissions"):
-                r.unknown_key(path + ("retention_days",), key, ("drafts", "submissions"),
-                              "retention_days")
+                r.unknown_key(
+                    path + ("retention_days",), key, ("drafts", "submissions"), "retention_days"
+                )
             else:
                 r.value(path + ("retention_days", key), int, None, f"retention_days.{key}")
-        about = tuple(r.value(path + ("about_kap", i), str, "", "about_kap paragraph")
-                      for i, _ in enumerate(r.sequence(path + ("about_kap",), "about_kap")))
+        about = tuple(
+            r.value(path + ("about_kap", i), str, "", "about_kap paragraph")
+            for i, _ in enumerate(r.sequence(path + ("about_kap",), "about_kap"))
+        )
         return d.Meta(
-            id=r.value(path + ("id",), str, ""), title=r.value(path + ("title",), str, ""),
+            id=r.value(path + ("id",), str, ""),
+            title=r.value(path + ("title",), str, ""),
             version=r.value(path + ("version",), str, ""),
             minutes=r.value(path + ("minutes",), int, 15, "minutes"),
             practice={k: str(v) for k, v in practice.items()},
-            crisis_resources=tuple(self.items(path + ("crisis_resources",), self.resource,
-                                              "crisis_resources")),
-            youth_resources=tuple(self.items(path + ("youth_resources",), self.resource,
-                                             "youth_resources")),
+            crisis_resources=tuple(
+                self.items(path + ("crisis_resources",), self.resource, "crisis_resources")
+            ),
+            youth_resources=tuple(
+                self.items(path + ("youth_resources",), self.resource, "youth_resources")
+            ),
             retention_days=dict(retention) if raw else {},
-            disclaimer=r.value(path + ("disclaimer",), str, ""), about_kap=about)
+            disclaimer=r.value(path + ("disclaimer",), str, ""),
+            about_kap=about,
+        )
 
     def resource(self, path) -> d.Resource | None:
         r = self.reader
@@ -157,12 +216,19 @@ class _Builder(ConditionReader):
             r.boolean_problem(path + ("value",), f"the option value in {what}")
             return None
         if not isinstance(value, str | int):
-            r.problem("DEF004", f"an option value in {what} must be text or a whole number",
-                      path + ("value",))
+            r.problem(
+                "DEF004",
+                f"an option value in {what} must be text or a whole number",
+                path + ("value",),
+            )
             return None
-        return d.Option(value, r.value(path + ("label",), str, str(value), "label"),
-                        r.value(path + ("hint",), str, "", "hint"),
-                        r.value(path + ("score",), float, None, "score"), self.pos(path))
+        return d.Option(
+            value,
+            r.value(path + ("label",), str, str(value), "label"),
+            r.value(path + ("hint",), str, "", "hint"),
+            r.value(path + ("score",), float, None, "score"),
+            self.pos(path),
+        )
 
     # -- sections, pages, questions -------------------------------------------------------
     def section(self, path) -> d.Section | None:
@@ -171,19 +237,33 @@ class _Builder(ConditionReader):
             return None
         sid = r.identifier(path + ("id",), "section id")
         pages = tuple(self.items(path + ("pages",), lambda p: self.page(p, sid), "pages"))
-        return d.Section(sid, r.value(path + ("title",), str, ""), pages,
-                         self.condition_at(path + ("show_if",)), self.pos(path))
+        return d.Section(
+            sid,
+            r.value(path + ("title",), str, ""),
+            pages,
+            self.condition_at(path + ("show_if",)),
+            self.pos(path),
+        )
 
     def page(self, path, section_id) -> d.Page | None:
         r = self.reader
         if r.mapping(path, PAGE_KEYS, ("id", "questions"), "a page") is None:
             return None
         pid = r.identifier(path + ("id",), "page id")
-        questions = tuple(self.items(path + ("questions",),
-                                     lambda p: self.question(p, pid, section_id), "questions"))
-        return d.Page(pid, section_id, r.value(path + ("title",), str, ""), questions,
-                      r.value(path + ("intro",), str, ""),
-                      self.condition_at(path + ("show_if",)), self.pos(path))
+        questions = tuple(
+            self.items(
+                path + ("questions",), lambda p: self.question(p, pid, section_id), "questions"
+            )
+        )
+        return d.Page(
+            pid,
+            section_id,
+            r.value(path + ("title",), str, ""),
+            questions,
+            r.value(path + ("intro",), str, ""),
+            self.condition_at(path + ("show_if",)),
+            self.pos(path),
+        )
 
     def question(self, path, page_id, section_id) -> d.Question | None:
         r = self.reader
@@ -194,21 +274,34 @@ class _Builder(ConditionReader):
         if qtype not in d.QUESTION_TYPES:
             if not qtype:  # missing (DEF003) or of the wrong kind (DEF004): already reported
                 return None
-            r.problem("DEF008", f"question '{qid}' has unknown type '{qtype}'"
-                      f"{suggest(qtype, d.QUESTION_TYPES)}. Use one of: "
-                      f"{', '.join(d.QUESTION_TYPES)}.", path + ("type",))
+            r.problem(
+                "DEF008",
+                f"question '{qid}' has unknown type '{qtype}'"
+                f"{suggest(qtype, d.QUESTION_TYPES)}. Use one of: "
+                f"{', '.join(d.QUESTION_TYPES)}.",
+                path + ("type",),
+            )
             return None
         prefer_not = r.value(path + ("prefer_not_to_say",), bool, False, "prefer_not_to_say")
         options = self.question_options(path, qid, qtype, prefer_not)
         exclusive = tuple(self.exclusive(path + ("exclusive",)))
         return d.Question(
-            id=qid, type=qtype, label=r.value(path + ("label",), str, ""),
-            page_id=page_id, section_id=section_id, hint=r.value(path + ("hint",), str, ""),
+            id=qid,
+            type=qtype,
+            label=r.value(path + ("label",), str, ""),
+            page_id=page_id,
+            section_id=section_id,
+            hint=r.value(path + ("hint",), str, ""),
             required=r.value(path + ("required",), bool, True, "required"),
-            options=options, exclusive=exclusive, prefer_not_to_say=prefer_not,
-            min=self.limit(path + ("min",)), max=self.limit(path + ("max",)),
+            options=options,
+            exclusive=exclusive,
+            prefer_not_to_say=prefer_not,
+            min=self.limit(path + ("min",)),
+            max=self.limit(path + ("max",)),
             max_length=r.value(path + ("max_length",), int, None, "max_length"),
-            show_if=self.condition_at(path + ("show_if",)), pos=self.pos(path))
+            show_if=self.condition_at(path + ("show_if",)),
+            pos=self.pos(path),
+        )
 
     def question_options(self, path, qid, qtype, prefer_not) -> tuple[d.Option, ...]:
         r = self.reader
@@ -216,26 +309,41 @@ class _Builder(ConditionReader):
         if qtype == "yesno":
             options = YES_NO
             if raw is not None:
-                r.problem("DEF009", f"question '{qid}' is yes/no; its options are built in. "
-                          "Remove 'options' or use type 'single'.", path + ("options",))
+                r.problem(
+                    "DEF009",
+                    f"question '{qid}' is yes/no; its options are built in. "
+                    "Remove 'options' or use type 'single'.",
+                    path + ("options",),
+                )
         elif qtype in d.CHOICE_TYPES:
             if raw is None:
-                r.problem("DEF009", f"question '{qid}' ({qtype}) needs 'options': a list or "
-                          "the name of an option set", path)
+                r.problem(
+                    "DEF009",
+                    f"question '{qid}' ({qtype}) needs 'options': a list or "
+                    "the name of an option set",
+                    path,
+                )
                 options = ()
             elif isinstance(raw, str):
                 self.used_sets.add(raw)
                 options = self.option_sets.get(raw, ())
                 if raw not in self.option_sets:
-                    r.problem("DEF014", f"question '{qid}' uses option set '{raw}', which is "
-                              "not defined under option_sets" + suggest(raw, self.option_sets),
-                              path + ("options",))
+                    r.problem(
+                        "DEF014",
+                        f"question '{qid}' uses option set '{raw}', which is "
+                        "not defined under option_sets" + suggest(raw, self.option_sets),
+                        path + ("options",),
+                    )
             else:
                 options = self.option_list(path + ("options",), f"question '{qid}'")
         else:
             if raw is not None:
-                r.problem("DEF009", f"question '{qid}' is of type {qtype}, which takes no "
-                          "options. Remove 'options' or change the type.", path + ("options",))
+                r.problem(
+                    "DEF009",
+                    f"question '{qid}' is of type {qtype}, which takes no "
+                    "options. Remove 'options' or change the type.",
+                    path + ("options",),
+                )
             return ()
         if prefer_not and all(o.value != d.PREFER_NOT for o in options):
             options = options + (PREFER_NOT_OPTION,)
@@ -256,11 +364,18 @@ class _Builder(ConditionReader):
         if isinstance(raw, dict):
             if r.mapping(path, ("q", "message"), ("q",), "a cross-field limit") is None:
                 return None
-            return d.Limit(None, r.value(path + ("q",), str, ""),
-                           r.value(path + ("message",), str, ""), self.pos(path))
+            return d.Limit(
+                None,
+                r.value(path + ("q",), str, ""),
+                r.value(path + ("message",), str, ""),
+                self.pos(path),
+            )
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            r.problem("DEF022", f"{path[-1]} must be a number or {{q: other_question}}, not "
-                      f"{describe(raw)}", path)
+            r.problem(
+                "DEF022",
+                f"{path[-1]} must be a number or {{q: other_question}}, not {describe(raw)}",
+                path,
+            )
             return None
         return d.Limit(float(raw), pos=self.pos(path))
 
@@ -269,20 +384,31 @@ class _Builder(ConditionReader):
         r = self.reader
         if r.mapping(path, SCORE_KEYS, ("id", "sum", "bands"), "a score") is None:
             return None
-        items = tuple(r.value(path + ("sum", i), str, "", "a score item")
-                      for i, _ in enumerate(r.sequence(path + ("sum",), "sum")))
+        items = tuple(
+            r.value(path + ("sum", i), str, "", "a score item")
+            for i, _ in enumerate(r.sequence(path + ("sum",), "sum"))
+        )
         bands = tuple(self.items(path + ("bands",), self.band, "bands"))
         sid = r.identifier(path + ("id",), "score id")
-        return d.Score(sid, r.value(path + ("label",), str, sid), items, bands,
-                       self.condition_at(path + ("applies_if",)), self.pos(path))
+        return d.Score(
+            sid,
+            r.value(path + ("label",), str, sid),
+            items,
+            bands,
+            self.condition_at(path + ("applies_if",)),
+            self.pos(path),
+        )
 
     def band(self, path) -> d.Band | None:
         r = self.reader
         if r.mapping(path, ("max", "label"), ("max", "label"), "a band") is None:
             return None
         top = r.value(path + ("max",), float, None, "band max")
-        return None if top is None else d.Band(top, r.value(path + ("label",), str, ""),
-                                               self.pos(path))
+        return (
+            None
+            if top is None
+            else d.Band(top, r.value(path + ("label",), str, ""), self.pos(path))
+        )
 
     def flag(self, path) -> d.Flag | None:
         r = self.reader
@@ -292,23 +418,35 @@ class _Builder(ConditionReader):
         when = self.condition(path + ("when",))
         if when is None:
             return None
-        text = {k: r.value(path + (k,), str, "", k)
-                for k in ("label", "level", "client_text", "staff_text", "ask_on_call")}
-        return d.Flag(fid, when=when, interrupt=r.value(path + ("interrupt",), bool, False,
-                                                        "interrupt"),
-                      pos=self.pos(path), **text)
+        text = {
+            k: r.value(path + (k,), str, "", k)
+            for k in ("label", "level", "client_text", "staff_text", "ask_on_call")
+        }
+        return d.Flag(
+            fid,
+            when=when,
+            interrupt=r.value(path + ("interrupt",), bool, False, "interrupt"),
+            pos=self.pos(path),
+            **text,
+        )
 
     def outcome(self, path) -> d.Outcome | None:
         r = self.reader
         if r.mapping(path, OUTCOME_KEYS, ("id", "title"), "an outcome") is None:
             return None
-        steps = tuple(r.value(path + ("next_steps", i), str, "", "a next step")
-                      for i, _ in enumerate(r.sequence(path + ("next_steps",), "next_steps")))
-        return d.Outcome(r.identifier(path + ("id",), "outcome id"),
-                         r.value(path + ("title",), str, ""),
-                         r.value(path + ("message",), str, ""), steps,
-                         r.value(path + ("booking",), bool, True, "booking"),
-                         self.condition_at(path + ("when",)), self.pos(path))
+        steps = tuple(
+            r.value(path + ("next_steps", i), str, "", "a next step")
+            for i, _ in enumerate(r.sequence(path + ("next_steps",), "next_steps"))
+        )
+        return d.Outcome(
+            r.identifier(path + ("id",), "outcome id"),
+            r.value(path + ("title",), str, ""),
+            r.value(path + ("message",), str, ""),
+            steps,
+            r.value(path + ("booking",), bool, True, "booking"),
+            self.condition_at(path + ("when",)),
+            self.pos(path),
+        )
 
     def example(self, path) -> d.Example | None:
         r = self.reader
@@ -325,18 +463,24 @@ class _Builder(ConditionReader):
             expect["outcome"] = r.value(path + ("expect", "outcome"), str, None, "outcome")
         for key in ("flags", "not_flags", "visible", "hidden", "errors"):
             if key in expect:
-                expect[key] = [r.value(path + ("expect", key, i), str, "", f"an entry of {key}")
-                               for i, _ in enumerate(r.sequence(path + ("expect", key), key))]
+                expect[key] = [
+                    r.value(path + ("expect", key, i), str, "", f"an entry of {key}")
+                    for i, _ in enumerate(r.sequence(path + ("expect", key), key))
+                ]
         if "scores" in expect:
             scores = r.value(path + ("expect", "scores"), dict, {}, "scores")
-            expect["scores"] = {k: v for k, v in scores.items()
-                                if v is None or r.value(path + ("expect", "scores", k), float,
-                                                        None, f"the score '{k}'") is not None}
+            expect["scores"] = {
+                k: v
+                for k, v in scores.items()
+                if v is None
+                or r.value(path + ("expect", "scores", k), float, None, f"the score '{k}'")
+                is not None
+            }
         if "interrupt" in expect:
-            expect["interrupt"] = r.value(path + ("expect", "interrupt"), bool, False,
-                                          "interrupt")
-        return d.Example(r.value(path + ("name",), str, ""), answers, expect, self.pos(path),
-                         answer_pos)
+            expect["interrupt"] = r.value(path + ("expect", "interrupt"), bool, False, "interrupt")
+        return d.Example(
+            r.value(path + ("name",), str, ""), answers, expect, self.pos(path), answer_pos
+        )
 
 
 def index(q: d.Questionnaire) -> d.Questionnaire:

@@ -82,7 +82,8 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         out = {
             "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
-                timespec="milliseconds"),
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -145,12 +146,14 @@ def _finish(response):
     duration = round((time.perf_counter() - started) * 1000, 2) if started else None
     rule = request.url_rule
     logging.getLogger(REQUEST_LOGGER).info(
-        "request", extra={
+        "request",
+        extra={
             "request_id": request_id,
             "route": rule.rule if rule is not None else "<unmatched>",
             "endpoint": request.endpoint or "",
             "method": request.method,
             "status": response.status_code,
             "duration_ms": duration,
-        })
+        },
+    )
     return response

@@ -88,8 +88,12 @@ def prepare(app: Flask, engine: Engine) -> None:
 
 
 @click.command("db-upgrade")
-@click.option("--revision", default="head", show_default=True,
-              help="Migrate to this revision instead of the newest.")
+@click.option(
+    "--revision",
+    default="head",
+    show_default=True,
+    help="Migrate to this revision instead of the newest.",
+)
 @with_appcontext
 def db_upgrade_command(revision):
     """Apply pending schema migrations to SCREENER_DATABASE_URL."""
@@ -116,8 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     url = args[0] if args else from_environment().get("DATABASE_URL")
     if not url:
-        print("usage: python -m screener.migrate URL (or set SCREENER_DATABASE_URL)",
-              file=sys.stderr)
+        print(
+            "usage: python -m screener.migrate URL (or set SCREENER_DATABASE_URL)", file=sys.stderr
+        )
         return 2
     engine = make_engine(url)
     try:

@@ -39,7 +39,8 @@ class Draft(Base):
     #: sha256 of the resume code, when the client saved for later
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     submission_id: Mapped[str | None] = mapped_column(
-        ForeignKey("submission.id", ondelete="SET NULL"))
+        ForeignKey("submission.id", ondelete="SET NULL")
+    )
 
 
 class Submission(Base):
@@ -90,7 +91,8 @@ class Note(Base):
     __tablename__ = "note"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[str] = mapped_column(
-        ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int] = mapped_column(ForeignKey("therapist.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     body_enc: Mapped[bytes] = mapped_column(LargeBinary)
@@ -102,7 +104,8 @@ class StatusChange(Base):
     __tablename__ = "status_change"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[str] = mapped_column(
-        ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
     by_id: Mapped[int] = mapped_column(ForeignKey("therapist.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     old: Mapped[str] = mapped_column(String(32))

@@ -18,12 +18,20 @@ from .problems import has_errors
 
 @click.command("pdf")
 @click.argument("answers", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="where to write the PDF")
-@click.option("--questions", default=Defaults.QUESTIONS, type=click.Path(dir_okay=False),
-              help="questions.yaml to use")
-@click.option("--reference", default=None,
-              help="reference code to print (default: 'not sent', as on a client's own copy)")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="where to write the PDF"
+)
+@click.option(
+    "--questions",
+    default=Defaults.QUESTIONS,
+    type=click.Path(dir_okay=False),
+    help="questions.yaml to use",
+)
+@click.option(
+    "--reference",
+    default=None,
+    help="reference code to print (default: 'not sent', as on a client's own copy)",
+)
 def pdf_command(answers, output, questions, reference):
     """Render the summary PDF for an answers file, to preview changes to questions.yaml."""
     report = check_file(questions, run_examples_too=False)

@@ -19,8 +19,10 @@ def expected_pages(q: Questionnaire, answers: dict) -> tuple[str, ...]:
     pages = []
     for page in q.page_list:
         section = q.section(page.section_id)
-        applies = _and(_maybe(section.show_if if section else None, answers, pending),
-                       _maybe(page.show_if, answers, pending))
+        applies = _and(
+            _maybe(section.show_if if section else None, answers, pending),
+            _maybe(page.show_if, answers, pending),
+        )
         if applies is False:
             continue
         pages.append(page.id)

@@ -11,8 +11,14 @@ from .yamlsource import Source
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
-KIND_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
-              list: "a list", dict: "a mapping (key: value lines)"}
+KIND_NAMES = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping (key: value lines)",
+}
 
 
 class Reader:
@@ -41,8 +47,11 @@ class Reader:
         """The mapping at `path` if it is one; unknown and missing keys are reported."""
         value = self.get(path)
         if not isinstance(value, dict):
-            self.problem("DEF004", f"{what} must be a mapping (key: value lines), "
-                         f"not {describe(value)}", path)
+            self.problem(
+                "DEF004",
+                f"{what} must be a mapping (key: value lines), not {describe(value)}",
+                path,
+            )
             return None
         for key in value:
             if key not in allowed:
@@ -56,8 +65,11 @@ class Reader:
         close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         known = ", ".join(sorted(allowed))
-        self.problem("DEF002", f"unknown key '{key}' in {what}.{hint} Known keys: {known}.",
-                     pos=self.source.key_pos(tuple(path) + (key,)))
+        self.problem(
+            "DEF002",
+            f"unknown key '{key}' in {what}.{hint} Known keys: {known}.",
+            pos=self.source.key_pos(tuple(path) + (key,)),
+        )
 
     def value(self, path, kind, default=None, what="this value"):
         """The value at `path` if it has the expected kind, else `default` (and a problem)."""
@@ -72,21 +84,30 @@ class Reader:
         if kind is str and isinstance(value, int | float):
             return str(value)
         if not isinstance(value, kind):
-            self.problem("DEF004", f"{what} must be {KIND_NAMES[kind]}, not {describe(value)}",
-                         path)
+            self.problem(
+                "DEF004", f"{what} must be {KIND_NAMES[kind]}, not {describe(value)}", path
+            )
             return default
         return value
 
     def boolean_problem(self, path, what="this value"):
         raw = self.source.booleans.get(tuple(path), "")
-        self.problem("DEF007", f"{what} '{raw}' was read as true/false because it is not "
-                     f"quoted. Write it as \"{raw}\".", path)
+        self.problem(
+            "DEF007",
+            f"{what} '{raw}' was read as true/false because it is not "
+            f'quoted. Write it as "{raw}".',
+            path,
+        )
 
     def identifier(self, path, what="id") -> str:
         value = self.value(path, str, "", what)
         if value and not ID_RE.match(value):
-            self.problem("DEF026", f"{what} '{value}' must start with a lower-case letter and "
-                         "use only lower-case letters, digits and _", path)
+            self.problem(
+                "DEF026",
+                f"{what} '{value}' must start with a lower-case letter and "
+                "use only lower-case letters, digits and _",
+                path,
+            )
         return value
 
     def sequence(self, path, what="this") -> list:
@@ -111,6 +132,6 @@ def describe(value) -> str:
 
 
 def suggest(word, choices) -> str:
-    """". Did you mean 'x'?" for the closest of `choices`, or nothing."""
+    """ ". Did you mean 'x'?" for the closest of `choices`, or nothing."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f". Did you mean '{close[0]}'?" if close else ""

@@ -16,8 +16,9 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[],
-                  headers_enabled=False, strategy="moving-window")
+limiter = Limiter(
+    key_func=get_remote_address, default_limits=[], headers_enabled=False, strategy="moving-window"
+)
 
 #: a wrong resume code counts; a right one does not
 RESUME_LIMIT = "10 per 15 minutes"
@@ -43,7 +44,6 @@ def init_app(app: Flask) -> None:
     if proxies > 0 and not getattr(app.wsgi_app, "_screener_proxy_fix", False):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
-                                x_host=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
         app.wsgi_app._screener_proxy_fix = True
     limiter.init_app(app)

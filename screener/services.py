@@ -46,12 +46,17 @@ def init_app(app: Flask) -> None:
     report = check_file(app.config["QUESTIONS"], run_examples_too=False)
     if not report.ok:
         raise DefinitionError(report)
-    engine = make_engine(app.config["DATABASE_URL"], app.config.get("DB_POOL_SIZE"),
-                         app.config.get("DB_MAX_OVERFLOW"), app.config.get("DB_POOL_RECYCLE"))
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        app.config.get("DB_POOL_SIZE"),
+        app.config.get("DB_MAX_OVERFLOW"),
+        app.config.get("DB_POOL_RECYCLE"),
+    )
     migrate.prepare(app, engine)  # empty or behind: apply the Alembic migrations
     migrate.init_app(app)  # `flask db-upgrade`
-    svc = Services(report.questionnaire, engine, make_sessionmaker(engine),
-                   Vault(app.config["DATA_KEY"]))
+    svc = Services(
+        report.questionnaire, engine, make_sessionmaker(engine), Vault(app.config["DATA_KEY"])
+    )
     app.extensions["screener"] = svc
     _store_definition(svc)
     app.teardown_appcontext(_close_session)

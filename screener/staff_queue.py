@@ -68,8 +68,7 @@ class DayRange:
         if self.date_from:
             stmt = stmt.where(column >= day_start_utc(self.date_from, zone))
         if self.date_to:
-            stmt = stmt.where(column <
-                              day_start_utc(self.date_to + dt.timedelta(days=1), zone))
+            stmt = stmt.where(column < day_start_utc(self.date_to + dt.timedelta(days=1), zone))
         return stmt
 
 
@@ -91,8 +90,7 @@ def paginate(db: Session, stmt, order, requested, per_page: int, count_stmt=None
     total = db.scalar(count_stmt) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(parse_int(requested, 1), 1), pages)
-    rows = db.scalars(stmt.order_by(*order).limit(per_page)
-                      .offset((page - 1) * per_page)).all()
+    rows = db.scalars(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(rows), total, page, pages)
 
 
@@ -131,8 +129,15 @@ class Filters(DayRange):
         if date_from and date_to and date_from > date_to:
             errors.append("The 'from' date must be on or before the 'to' date.")
             date_from = date_to = None
-        return cls(date_from, date_to, status=status, outcome=outcome, flag=flag,
-                   urgent=args.get("urgent") == "1", errors=tuple(errors))
+        return cls(
+            date_from,
+            date_to,
+            status=status,
+            outcome=outcome,
+            flag=flag,
+            urgent=args.get("urgent") == "1",
+            errors=tuple(errors),
+        )
 
     def apply(self, stmt, zone: dt.tzinfo):
         if self.status:
@@ -148,10 +153,14 @@ class Filters(DayRange):
         return stmt
 
     def args(self) -> dict:
-        out = {"status": self.status, "outcome": self.outcome, "flag": self.flag,
-               "from": self.date_from.isoformat() if self.date_from else "",
-               "to": self.date_to.isoformat() if self.date_to else "",
-               "urgent": "1" if self.urgent else ""}
+        out = {
+            "status": self.status,
+            "outcome": self.outcome,
+            "flag": self.flag,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "urgent": "1" if self.urgent else "",
+        }
         return {k: v for k, v in out.items() if v}
 
     def without(self, key: str) -> dict:
@@ -162,23 +171,42 @@ class Filters(DayRange):
         return bool(self.args())
 
 
-def queue_page(db: Session, filters: Filters, requested, zone: dt.tzinfo,
-               per_page: int = PER_PAGE) -> Page:
+def queue_page(
+    db: Session, filters: Filters, requested, zone: dt.tzinfo, per_page: int = PER_PAGE
+) -> Page:
     """One page of the queue, most urgent first."""
     count = filters.apply(select(func.count()).select_from(Submission), zone)
     # Page through the ids first (an index scan), then load only this page's rows.
-    ids_page = paginate(db, filters.apply(select(Submission.id), zone), QUEUE_ORDER,
-                        requested, per_page, count_stmt=count)
+    ids_page = paginate(
+        db,
+        filters.apply(select(Submission.id), zone),
+        QUEUE_ORDER,
+        requested,
+        per_page,
+        count_stmt=count,
+    )
     ids = ids_page.rows
-    loaded = {sub.id: sub for sub in db.scalars(
-        select(Submission).where(Submission.id.in_(ids))).unique()} if ids else {}
+    loaded = (
+        {
+            sub.id: sub
+            for sub in db.scalars(select(Submission).where(Submission.id.in_(ids))).unique()
+        }
+        if ids
+        else {}
+    )
     ids_page.rows = [loaded[i] for i in ids if i in loaded]
     return ids_page
 
 
 def urgent_unreviewed(db: Session) -> int:
-    return db.scalar(select(func.count(Submission.id)).where(Submission.status == "new",
-                                                             Submission.urgency >= 2)) or 0
+    return (
+        db.scalar(
+            select(func.count(Submission.id)).where(
+                Submission.status == "new", Submission.urgency >= 2
+            )
+        )
+        or 0
+    )
 
 
 def flags_by_level(q: Questionnaire) -> dict:
@@ -233,11 +261,15 @@ class AuditFilters(DayRange):
         action = args.get("action", "")
         from_text, to_text = args.get("from", ""), args.get("to", "")
         date_from, date_to = parse_date(args.get("from")), parse_date(args.get("to"))
-        return cls(date_from, date_to, action=action if action in actions else "",
-                   actor=(args.get("actor") or "").strip()[:254],
-                   reference=(args.get("reference") or "").strip()[:20],
-                   from_text=from_text if date_from else "",
-                   to_text=to_text if date_to else "")
+        return cls(
+            date_from,
+            date_to,
+            action=action if action in actions else "",
+            actor=(args.get("actor") or "").strip()[:254],
+            reference=(args.get("reference") or "").strip()[:20],
+            from_text=from_text if date_from else "",
+            to_text=to_text if date_to else "",
+        )
 
     def apply(self, stmt, zone: dt.tzinfo):
         if self.action:
@@ -249,13 +281,24 @@ class AuditFilters(DayRange):
         return self.within(stmt, AuditEntry.at, zone)
 
     def args(self) -> dict:
-        out = {"action": self.action, "actor": self.actor, "reference": self.reference,
-               "from": self.from_text, "to": self.to_text}
+        out = {
+            "action": self.action,
+            "actor": self.actor,
+            "reference": self.reference,
+            "from": self.from_text,
+            "to": self.to_text,
+        }
         return {k: v for k, v in out.items() if v}
 
 
-def audit_page(db: Session, filters: AuditFilters, requested, zone: dt.tzinfo,
-               per_page: int = AUDIT_PER_PAGE) -> Page:
+def audit_page(
+    db: Session, filters: AuditFilters, requested, zone: dt.tzinfo, per_page: int = AUDIT_PER_PAGE
+) -> Page:
     """One page of the audit log, newest first."""
-    return paginate(db, filters.apply(select(AuditEntry), zone),
-                    (AuditEntry.at.desc(), AuditEntry.id.desc()), requested, per_page)
+    return paginate(
+        db,
+        filters.apply(select(AuditEntry), zone),
+        (AuditEntry.at.desc(), AuditEntry.id.desc()),
+        requested,
+        per_page,
+    )

@@ -14,8 +14,7 @@ from .models import Therapist
 
 
 def _find(session, email: str) -> Therapist | None:
-    return session.scalars(
-        select(Therapist).where(func.lower(Therapist.email) == email)).first()
+    return session.scalars(select(Therapist).where(func.lower(Therapist.email) == email)).first()
 
 
 def _fail(message: str) -> None:
@@ -27,8 +26,11 @@ def _fail(message: str) -> None:
 @with_appcontext
 @click.argument("email")
 @click.option("--admin", is_flag=True, help="Can read the audit log.")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of standard input.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
+)
 def create_therapist(email, admin, password_stdin):
     """Create a therapist account. Prompts for the password twice unless --password-stdin."""
     email = auth.normalise_email(email)
@@ -48,10 +50,21 @@ def create_therapist(email, admin, password_stdin):
     with services.get().sessionmaker.begin() as session:
         if _find(session, email) is not None:
             _fail(f"Error: an account for {email} already exists.")
-        session.add(Therapist(email=email, password_hash=password_hash, is_admin=admin,
-                              active=True, session_token=auth.new_session_token()))
-        audit.record("account_created", actor="cli", detail=email + (" (admin)" if admin else ""),
-                     session=session)
+        session.add(
+            Therapist(
+                email=email,
+                password_hash=password_hash,
+                is_admin=admin,
+                active=True,
+                session_token=auth.new_session_token(),
+            )
+        )
+        audit.record(
+            "account_created",
+            actor="cli",
+            detail=email + (" (admin)" if admin else ""),
+            session=session,
+        )
     click.echo(f"Created {'admin ' if admin else ''}therapist {email}.")
 
 
@@ -78,15 +91,16 @@ def list_therapists():
     with services.get().sessionmaker() as session:
         rows = session.scalars(select(Therapist).order_by(Therapist.email)).all()
     if not rows:
-        click.echo("No therapist accounts yet. Create one with "
-                   "`flask --app screener create-therapist EMAIL`.")
+        click.echo(
+            "No therapist accounts yet. Create one with "
+            "`flask --app screener create-therapist EMAIL`."
+        )
         return
     width = max(len(t.email) for t in rows)
     for t in rows:
         state = "active" if t.active else "deactivated"
         role = "admin" if t.is_admin else "therapist"
-        click.echo(f"{t.email:<{width}}  {role:<9}  {state:<11}  "
-                   f"created {t.created_at:%Y-%m-%d}")
+        click.echo(f"{t.email:<{width}}  {role:<9}  {state:<11}  created {t.created_at:%Y-%m-%d}")
 
 
 def init_app(app: Flask) -> None:

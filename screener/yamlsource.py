@@ -103,8 +103,14 @@ def _parse(text: str) -> Source:
         if exc.context:
             detail = f"{detail} ({exc.context})"
         source.problems.append(
-            Problem("DEF001", f"YAML syntax error: {detail}. Check indentation and quotes "
-                    "on this line and the one above.", line, col))
+            Problem(
+                "DEF001",
+                f"YAML syntax error: {detail}. Check indentation and quotes "
+                "on this line and the one above.",
+                line,
+                col,
+            )
+        )
     except yaml.YAMLError as exc:  # e.g. a reader error on bad bytes
         source.problems.append(Problem("DEF001", f"YAML error: {exc}", 1, 1))
     return source
@@ -132,9 +138,10 @@ class _Reader:
             loader.get_event()  # document end
             if not loader.check_event(yaml.StreamEndEvent):
                 event = loader.peek_event()
-                raise yaml.MarkedYAMLError(problem="the file holds more than one YAML "
-                                           "document; remove the '---' line",
-                                           problem_mark=event.start_mark)
+                raise yaml.MarkedYAMLError(
+                    problem="the file holds more than one YAML document; remove the '---' line",
+                    problem_mark=event.start_mark,
+                )
             return data
         finally:
             loader.dispose()
@@ -144,14 +151,17 @@ class _Reader:
         self.source.positions[path] = _mark(event)
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
-                raise yaml.MarkedYAMLError(problem=f"unknown alias '*{event.anchor}'",
-                                           problem_mark=event.start_mark)
+                raise yaml.MarkedYAMLError(
+                    problem=f"unknown alias '*{event.anchor}'", problem_mark=event.start_mark
+                )
             return self.anchors[event.anchor]
         if isinstance(event, yaml.ScalarEvent):
             value = self.scalar(event, path)
         elif event.tag not in (None, "!", SEQ_TAG, MAP_TAG):
-            raise yaml.MarkedYAMLError(problem=f"unknown tag '{event.tag}'; use plain values",
-                                       problem_mark=event.start_mark)
+            raise yaml.MarkedYAMLError(
+                problem=f"unknown tag '{event.tag}'; use plain values",
+                problem_mark=event.start_mark,
+            )
         elif isinstance(event, yaml.SequenceStartEvent):
             value = self.sequence(path)
         else:
@@ -170,10 +180,12 @@ class _Reader:
             self.source.booleans[path] = event.value
         construct = self.constructor.yaml_constructors.get(tag)
         if construct is None:
-            raise yaml.MarkedYAMLError(problem=f"unknown tag '{tag}'; use plain values",
-                                       problem_mark=event.start_mark)
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
-                               style=event.style)
+            raise yaml.MarkedYAMLError(
+                problem=f"unknown tag '{tag}'; use plain values", problem_mark=event.start_mark
+            )
+        node = yaml.ScalarNode(
+            tag, event.value, event.start_mark, event.end_mark, style=event.style
+        )
         return construct(self.constructor, node)
 
     def sequence(self, path) -> list:
@@ -189,17 +201,23 @@ class _Reader:
         while not self.loader.check_event(yaml.MappingEndEvent):
             key_event = self.loader.peek_event()
             if not isinstance(key_event, yaml.ScalarEvent):
-                source.problems.append(Problem("DEF004", "a mapping key must be plain text",
-                                               *_line_col(key_event)))
+                source.problems.append(
+                    Problem("DEF004", "a mapping key must be plain text", *_line_col(key_event))
+                )
                 self.value(path + ("?",))  # skip the key and its value
                 self.value(path + ("?",))
                 continue
             self.loader.get_event()
             key = key_event.value
             if key in result:
-                source.problems.append(Problem(
-                    "DEF006", f"the key '{key}' appears twice here; YAML keeps only the last "
-                    "one. Remove or rename one of them.", *_line_col(key_event)))
+                source.problems.append(
+                    Problem(
+                        "DEF006",
+                        f"the key '{key}' appears twice here; YAML keeps only the last "
+                        "one. Remove or rename one of them.",
+                        *_line_col(key_event),
+                    )
+                )
             source.key_positions[path + (key,)] = _mark(key_event)
             result[key] = self.value(path + (key,))
         self.loader.get_event()

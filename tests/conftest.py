@@ -19,14 +19,16 @@ QUESTIONS = ROOT / "questions.yaml"
 def app(tmp_path):
     from screener import create_app
 
-    app = create_app({
-        "TESTING": True,
-        "QUESTIONS": str(QUESTIONS),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-        "SECRET_KEY": "test-secret-key-that-is-long-enough",
-        "DATA_KEY": "",  # generated into the instance folder, as in development
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "QUESTIONS": str(QUESTIONS),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "SECRET_KEY": "test-secret-key-that-is-long-enough",
+            "DATA_KEY": "",  # generated into the instance folder, as in development
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     app.instance_path = str(tmp_path / "instance")
     yield app
     app.extensions["screener"].engine.dispose()

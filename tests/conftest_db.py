@@ -77,8 +77,10 @@ def require(*services: str) -> None:
     if all(available(s) for s in services):
         return
     missing = [_where(s) for s in ("postgres", "redis") if not available(s)]
-    reason = ("no answer from " + " and ".join(missing) + "; set SCREENER_TEST_DATABASE_URL /"
-              " SCREENER_TEST_REDIS_URL, or run `make test-postgres` to require them")
+    reason = (
+        "no answer from " + " and ".join(missing) + "; set SCREENER_TEST_DATABASE_URL /"
+        " SCREENER_TEST_REDIS_URL, or run `make test-postgres` to require them"
+    )
     if os.environ.get("SCREENER_REQUIRE_POSTGRES") == "1":
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
@@ -106,8 +108,9 @@ def fresh_database():
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         with psycopg.connect(_libpq(database_url()), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                         .format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 @pytest.fixture(scope="session")

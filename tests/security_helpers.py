@@ -13,14 +13,26 @@ from tests.journey_helpers import Journey
 
 #: contact details of made-up clients, one per persona, all distinctive enough to search for
 CONTACTS = {
-    "P01": {"name": "Dana Quillfeather", "method": "email", "email": "dana.quill@example.org",
-            "time": "weekday mornings before nine"},
-    "P03": {"name": "Priya Vantongeren", "method": "phone", "phone": "(303) 555 0142",
-            "time": "after the school run"},
+    "P01": {
+        "name": "Dana Quillfeather",
+        "method": "email",
+        "email": "dana.quill@example.org",
+        "time": "weekday mornings before nine",
+    },
+    "P03": {
+        "name": "Priya Vantongeren",
+        "method": "phone",
+        "phone": "(303) 555 0142",
+        "time": "after the school run",
+    },
     "P05": {"name": "Walt Brindlecombe", "method": "email", "email": "walt.b@example.net"},
     "P07": {"name": "Sam Oyelaran-Whitby", "method": "phone", "phone": "+1 720 555 0199"},
-    "P10": {"name": "Robert Fenwick-Abara", "method": "email",
-            "email": "r.fenwick@example.com", "time": "Tuesday evening only"},
+    "P10": {
+        "name": "Robert Fenwick-Abara",
+        "method": "email",
+        "email": "r.fenwick@example.com",
+        "time": "Tuesday evening only",
+    },
 }
 
 
@@ -66,9 +78,14 @@ def send_persona(client, questionnaire, persona, contact: dict, answers=None) ->
     """Answer every page as the persona, then send the summary with these contact details."""
     journey = Journey(client, questionnaire)
     journey.run(answers if answers is not None else persona.answers)
-    fields = {"name": contact["name"], "method": contact.get("method", "email"),
-              "email": contact.get("email", ""), "phone": contact.get("phone", ""),
-              "time": contact.get("time", ""), "consent": "y"}
+    fields = {
+        "name": contact["name"],
+        "method": contact.get("method", "email"),
+        "email": contact.get("email", ""),
+        "phone": contact.get("phone", ""),
+        "time": contact.get("time", ""),
+        "consent": "y",
+    }
     response = journey.post("/send", fields)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert response.headers["Location"].endswith("/sent")
@@ -99,6 +116,10 @@ def free_text(persona) -> list[str]:
     from screener.loader import load_file
 
     q = load_file(QUESTIONS).questionnaire
-    return [value for qid, value in persona.answers.items()
-            if isinstance(value, str) and value.strip()
-            and q.questions[qid].type in ("text", "longtext")]
+    return [
+        value
+        for qid, value in persona.answers.items()
+        if isinstance(value, str)
+        and value.strip()
+        and q.questions[qid].type in ("text", "longtext")
+    ]

@@ -15,34 +15,46 @@ from screener.models import AuditEntry, Submission, Therapist
 from tests.journey_helpers import csrf_token
 
 PASSWORD = "correct horse battery staple"
-CONTACT = {"name": "Dana Example", "method": "phone", "email": "",
-           "phone": "(303) 555 0142", "time": "Weekday mornings"}
+CONTACT = {
+    "name": "Dana Example",
+    "method": "phone",
+    "email": "",
+    "phone": "(303) 555 0142",
+    "time": "Weekday mornings",
+}
 
 
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
     """Cheap argon2 parameters, so the many sign-ins in these tests stay quick."""
-    monkeypatch.setattr(auth, "hasher", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                       parallelism=1))
+    monkeypatch.setattr(
+        auth, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 def svc(app):
     return app.extensions["screener"]
 
 
-def make_therapist(app, email="therapist@example.com", password=PASSWORD, admin=False,
-                   active=True) -> int:
+def make_therapist(
+    app, email="therapist@example.com", password=PASSWORD, admin=False, active=True
+) -> int:
     with svc(app).sessionmaker.begin() as session:
-        therapist = Therapist(email=email, password_hash=auth.hash_password(password),
-                              is_admin=admin, active=active,
-                              session_token=auth.new_session_token())
+        therapist = Therapist(
+            email=email,
+            password_hash=auth.hash_password(password),
+            is_admin=admin,
+            active=active,
+            session_token=auth.new_session_token(),
+        )
         session.add(therapist)
         session.flush()
         return therapist.id
 
 
-def submit_answers(app, answers: dict, contact: dict | None = None,
-                   created_at: dt.datetime | None = None) -> str:
+def submit_answers(
+    app, answers: dict, contact: dict | None = None, created_at: dt.datetime | None = None
+) -> str:
     """A submission as the client journey makes it; returns its reference."""
     services = svc(app)
     q = services.questionnaire
@@ -58,8 +70,9 @@ def submit_answers(app, answers: dict, contact: dict | None = None,
 def login(client, email="therapist@example.com", password=PASSWORD, next=None):
     url = "/staff/login" + (f"?next={next}" if next else "")
     html = client.get(url).get_data(as_text=True)
-    return client.post(url, data={"csrf_token": csrf_token(html), "email": email,
-                                  "password": password})
+    return client.post(
+        url, data={"csrf_token": csrf_token(html), "email": email, "password": password}
+    )
 
 
 def token(client, url="/staff/") -> str:
@@ -92,6 +105,11 @@ def text(html: str) -> str:
     """The page as a person reads it: tags dropped, whitespace collapsed, entities kept simple."""
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     body = re.sub(r"<[^>]+>", " ", body)
-    body = (body.replace("&amp;", "&").replace("&#39;", "'").replace("&quot;", '"')
-            .replace("&lt;", "<").replace("&gt;", ">"))
+    body = (
+        body.replace("&amp;", "&")
+        .replace("&#39;", "'")
+        .replace("&quot;", '"')
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+    )
     return re.sub(r"\s+", " ", body).strip()

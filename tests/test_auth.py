@@ -196,11 +196,21 @@ def test_next_redirect_goes_back_to_a_local_page(staff, client):
     assert signed.headers["Location"] == "/staff/?status=new"
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.com", "https://evil.com", "/\\evil.com", "\\\\evil.com", "http:/evil.com",
-    "javascript:alert(1)", "///evil.com", "/\r\nLocation: https://evil.com",
-    "evil.com", "%2F%2Fevil.com",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.com",
+        "https://evil.com",
+        "/\\evil.com",
+        "\\\\evil.com",
+        "http:/evil.com",
+        "javascript:alert(1)",
+        "///evil.com",
+        "/\r\nLocation: https://evil.com",
+        "evil.com",
+        "%2F%2Fevil.com",
+    ],
+)
 def test_next_never_leaves_the_site(staff, client, target):
     from urllib.parse import quote
 
@@ -211,8 +221,15 @@ def test_next_never_leaves_the_site(staff, client, target):
 
 def test_safe_next_rules():
     assert auth.safe_next("/staff/s/KAP-1234-5678") == "/staff/s/KAP-1234-5678"
-    for bad in ("//evil.com", "https://evil.com", "/\\evil.com", "", None, "/ok\nx",
-                "http://localhost/staff/"):
+    for bad in (
+        "//evil.com",
+        "https://evil.com",
+        "/\\evil.com",
+        "",
+        None,
+        "/ok\nx",
+        "http://localhost/staff/",
+    ):
         assert auth.safe_next(bad) is None
 
 
@@ -229,8 +246,9 @@ def test_login_page_is_not_cached_and_has_no_staff_nav(staff, client):
     assert "Staff sign in" in page and "Signed in as" not in page
 
 
-def test_signing_in_clears_a_client_draft_from_the_same_browser(staff, client, questionnaire,
-                                                                personas):
+def test_signing_in_clears_a_client_draft_from_the_same_browser(
+    staff, client, questionnaire, personas
+):
     journey = Journey(client, questionnaire)
     journey.start()
     with client.session_transaction() as session:
@@ -258,13 +276,17 @@ def test_no_default_accounts(app, client):
 
     with app.extensions["screener"].sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(Therapist)) == 0
-    for email, password in (("admin@example.com", "admin"), ("admin", "password"),
-                            ("admin@example.com", "password1234")):
+    for email, password in (
+        ("admin@example.com", "admin"),
+        ("admin", "password"),
+        ("admin@example.com", "password1234"),
+    ):
         assert login(client, email=email, password=password).status_code == 400
 
 
-def test_staff_urls_refuse_client_sessions_even_with_a_sent_submission(app, client,
-                                                                       questionnaire, personas):
+def test_staff_urls_refuse_client_sessions_even_with_a_sent_submission(
+    app, client, questionnaire, personas
+):
     make_therapist(app)
     reference = submit_answers(app, personas["P01"].answers)
     journey = Journey(client, questionnaire)

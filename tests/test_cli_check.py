@@ -22,8 +22,15 @@ LINE_RE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>(DEF|
 def flask(*args, env=None, timeout=60):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SCREENER_")}
     full_env.update(env or {})
-    return subprocess.run([FLASK, "--app", "screener", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [FLASK, "--app", "screener", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +62,11 @@ def test_check_fails_with_file_line_col_code(tmp_path):
     first = result.stdout.splitlines()[0]
     match = LINE_RE.match(first)
     assert match, first
-    assert (match["path"], int(match["line"]), match["code"]) == \
-        (str(path), line_of(text, "type: multi"), "DEF008")
+    assert (match["path"], int(match["line"]), match["code"]) == (
+        str(path),
+        line_of(text, "type: multi"),
+        "DEF008",
+    )
     assert "FAILED: 1 error(s)" in result.stdout
 
 
@@ -100,8 +110,11 @@ def test_evaluate_with_another_questions_file(tmp_path):
     result = flask("evaluate", str(answers), "--questions", str(questions))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert (data["outcome"], data["flags"], data["interrupt"]) == \
-        ("support_first", ["safety"], ["safety"])
+    assert (data["outcome"], data["flags"], data["interrupt"]) == (
+        "support_first",
+        ["safety"],
+        ["safety"],
+    )
 
 
 def test_evaluate_discards_hidden_answers(tmp_path, dana):
@@ -119,13 +132,16 @@ def error_lines(result) -> list[re.Match]:
     return matches
 
 
-@pytest.mark.parametrize(("key", "value", "code"), [
-    ("shoe_size", 9, "ANS001"),
-    ("phq9_1", 7, "ANS002"),
-    ("age", 500, "ANS003"),
-    ("age", "forty", "ANS004"),
-    ("med_trials_not_helped", 9, "ANS005"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "code"),
+    [
+        ("shoe_size", 9, "ANS001"),
+        ("phq9_1", 7, "ANS002"),
+        ("age", 500, "ANS003"),
+        ("age", "forty", "ANS004"),
+        ("med_trials_not_helped", 9, "ANS005"),
+    ],
+)
 def test_evaluate_rejects_a_bad_answer_with_its_line(tmp_path, dana, key, value, code):
     answers = {**dana, key: value}
     path = dump_answers(tmp_path, answers)
@@ -179,9 +195,15 @@ def test_create_app_refuses_a_bad_questions_file(tmp_path):
 
     bad = write_yaml(tmp_path, BAD)
     with pytest.raises(SystemExit) as info:
-        create_app({"QUESTIONS": str(bad), "TESTING": True,
-                    "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                    "SECRET_KEY": "x" * 40, "DATA_KEY": ""})
+        create_app(
+            {
+                "QUESTIONS": str(bad),
+                "TESTING": True,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                "SECRET_KEY": "x" * 40,
+                "DATA_KEY": "",
+            }
+        )
     assert isinstance(info.value, DefinitionError)
     message = str(info.value.code)
     assert f"{bad}:{line_of(BAD, '- id: bipolar')}:" in message and "DEF024" in message

@@ -72,8 +72,9 @@ def test_p07_passive_ideation_interrupts_once_and_keeps_the_outcome(journey, per
     assert "988" in html  # the crisis block on the result page
 
 
-def test_p08_intent_shows_support_after_the_safety_page_and_support_first(journey, client,
-                                                                          personas):
+def test_p08_intent_shows_support_after_the_safety_page_and_support_first(
+    journey, client, personas
+):
     journey.start()
     journey.answer_all(personas["P08"].answers)
     assert journey.support_after[-1] == "safety"
@@ -132,21 +133,29 @@ def test_empty_required_page_shows_error_summary_linked_to_the_field(journey, cl
 def test_out_of_range_number_is_explained_and_the_typed_value_kept(journey, client):
     journey.start()
     html = client.get("/q/age").get_data(as_text=True)
-    page = client.post("/q/age", data={"csrf_token": csrf_token(html), "age": "5"}) \
-        .get_data(as_text=True)
+    page = client.post("/q/age", data={"csrf_token": csrf_token(html), "age": "5"}).get_data(
+        as_text=True
+    )
     assert "Enter a number between 10 and 120" in page
     assert 'value="5"' in page
 
 
-def test_cross_field_limit_is_a_validation_error_that_keeps_the_answers(journey, client,
-                                                                        personas):
+def test_cross_field_limit_is_a_validation_error_that_keeps_the_answers(journey, client, personas):
     answers = dict(personas["P01"].answers, med_trials_adequate=1, med_trials_not_helped=3)
     journey.start()
     journey.answer_all(answers, until="medicines_tried")
     html = client.get("/q/medicines_tried").get_data(as_text=True)
-    page = client.post("/q/medicines_tried", data={
-        "csrf_token": csrf_token(html), "med_any_ever": "yes", "med_trials_adequate": "1",
-        "med_trials_not_helped": "3", "med_current": "yes", "augmentation_tried": "no"})
+    page = client.post(
+        "/q/medicines_tried",
+        data={
+            "csrf_token": csrf_token(html),
+            "med_any_ever": "yes",
+            "med_trials_adequate": "1",
+            "med_trials_not_helped": "3",
+            "med_current": "yes",
+            "augmentation_tried": "no",
+        },
+    )
     text = page.get_data(as_text=True)
     assert page.status_code == 400
     assert 'href="#med_trials_not_helped"' in text
@@ -169,9 +178,16 @@ def test_hidden_branch_answers_are_discarded(app, journey, client, personas):
     journey.run(answers)
     assert stored_answers(app)["bp_systolic"] == 118
     html = client.get("/q/blood_pressure?change=1").get_data(as_text=True)
-    response = client.post("/q/blood_pressure", data={
-        "csrf_token": csrf_token(html), "bp_told_high": "no", "bp_reading_known": "no",
-        "bp_systolic": "190", "bp_diastolic": "120"})
+    response = client.post(
+        "/q/blood_pressure",
+        data={
+            "csrf_token": csrf_token(html),
+            "bp_told_high": "no",
+            "bp_reading_known": "no",
+            "bp_systolic": "190",
+            "bp_diastolic": "120",
+        },
+    )
     assert response.headers["Location"].endswith("/check")
     stored = stored_answers(app)
     assert "bp_systolic" not in stored and "bp_diastolic" not in stored
@@ -183,18 +199,19 @@ def test_change_link_returns_to_check_answers(journey, client, personas):
     check = client.get("/check").get_data(as_text=True)
     assert 'href="/q/location?change=1#in_colorado"' in check
     html = client.get("/q/location?change=1").get_data(as_text=True)
-    response = client.post("/q/location", data={"csrf_token": csrf_token(html),
-                                                 "in_colorado": "not_sure"})
+    response = client.post(
+        "/q/location", data={"csrf_token": csrf_token(html), "in_colorado": "not_sure"}
+    )
     assert response.headers["Location"].endswith("/check")
 
 
-def test_a_change_that_makes_new_questions_relevant_asks_them_on_the_way(journey, client,
-                                                                         personas):
+def test_a_change_that_makes_new_questions_relevant_asks_them_on_the_way(journey, client, personas):
     journey.run(personas["P01"].answers)
     client.get("/check")
     html = client.get("/q/trauma?change=1").get_data(as_text=True)
-    response = client.post("/q/trauma", data={"csrf_token": csrf_token(html),
-                                              "trauma_exposure": "yes"})
+    response = client.post(
+        "/q/trauma", data={"csrf_token": csrf_token(html), "trauma_exposure": "yes"}
+    )
     assert response.headers["Location"].endswith("/q/pcptsd5")
     journey.location = response.headers["Location"]
     journey.answer_page({f"pcptsd5_{i}": "no" for i in range(1, 6)})
@@ -206,8 +223,9 @@ def test_save_and_resume_in_another_browser(app, journey, client, personas, ques
     journey.start()
     journey.answer_all(personas["P01"].answers, until="phq9")
     html = client.get("/q/phq9").get_data(as_text=True)
-    response = client.post("/q/phq9", data={"csrf_token": csrf_token(html), "phq9_1": "2",
-                                             "save": "1"})
+    response = client.post(
+        "/q/phq9", data={"csrf_token": csrf_token(html), "phq9_1": "2", "save": "1"}
+    )
     assert response.headers["Location"].endswith("/save")  # partial page saved, no errors
     saved = journey.post("/save").get_data(as_text=True)
     code = saved.split('id="resume-code">')[1].split("<")[0]
@@ -217,8 +235,9 @@ def test_save_and_resume_in_another_browser(app, journey, client, personas, ques
         assert draft.resume_hash and code.replace("-", "") not in draft.resume_hash
     other = app.test_client()
     page = other.get("/resume").get_data(as_text=True)
-    response = other.post("/resume", data={"csrf_token": csrf_token(page),
-                                           "code": code.lower().replace("-", " ")})
+    response = other.post(
+        "/resume", data={"csrf_token": csrf_token(page), "code": code.lower().replace("-", " ")}
+    )
     assert response.headers["Location"].endswith("/q/phq9")
     page = other.get("/q/phq9").get_data(as_text=True)
     assert "Step 4 of 23" in page
@@ -227,8 +246,9 @@ def test_save_and_resume_in_another_browser(app, journey, client, personas, ques
 
 def test_wrong_resume_code_gets_a_clear_message(client):
     page = client.get("/resume").get_data(as_text=True)
-    response = client.post("/resume", data={"csrf_token": csrf_token(page),
-                                            "code": "AAAA-BBBB-CCCC-DDDD"})
+    response = client.post(
+        "/resume", data={"csrf_token": csrf_token(page), "code": "AAAA-BBBB-CCCC-DDDD"}
+    )
     assert response.status_code == 400
     assert "That code does not match" in response.get_data(as_text=True)
 
@@ -279,14 +299,14 @@ def test_send_validates_contact_details(journey, client, personas):
 
 
 # -- robustness ----------------------------------------------------------------------------
-def test_unknown_fields_and_values_outside_the_options_are_handled(app, journey, client,
-                                                                   personas):
+def test_unknown_fields_and_values_outside_the_options_are_handled(app, journey, client, personas):
     journey.start()
     journey.answer_page(personas["P01"].answers)
     html = client.get("/q/location").get_data(as_text=True)
-    response = client.post("/q/location", data={"csrf_token": csrf_token(html),
-                                                "in_colorado": "maybe-hacked",
-                                                "is_admin": "1"})
+    response = client.post(
+        "/q/location",
+        data={"csrf_token": csrf_token(html), "in_colorado": "maybe-hacked", "is_admin": "1"},
+    )
     assert response.status_code == 400
     assert "Select one of the answers shown" in response.get_data(as_text=True)
     assert stored_answers(app) == {"age": 42}

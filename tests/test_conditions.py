@@ -19,42 +19,55 @@ def facts(**answers):
 UNANSWERED = (None, "", [])
 
 
-@pytest.mark.parametrize(("op", "operand", "answer", "expected"), [
-    ("is", "yes", "yes", True),
-    ("is", "yes", "no", False),
-    ("is", 2, 2, True),
-    ("is", 2, 3, False),
-    ("is_not", "yes", "no", True),
-    ("is_not", "yes", "yes", False),
-    ("in", ("a", "b"), "a", True),
-    ("in", ("a", "b"), "c", False),
-    ("includes", "bipolar", ["bipolar", "psychosis"], True),
-    ("includes", "bipolar", ["psychosis"], False),
-    ("includes", "bipolar", "bipolar", False),  # not a multiple answer
-    ("includes_any", ("a", "b"), ["c", "b"], True),
-    ("includes_any", ("a", "b"), ["c"], False),
-    ("at_least", 18, 18, True),
-    ("at_least", 18, 17, False),
-    ("at_least", 18, 18.5, True),
-    ("at_most", 4, 4, True),
-    ("at_most", 4, 5, False),
-    ("less_than", 18, 17, True),
-    ("less_than", 18, 18, False),
-    ("more_than", 2, 3, True),
-    ("more_than", 2, 2, False),
-    ("at_least", 1, 0, False),
-    ("at_least", 0, 0, True),
-    ("at_least", 1, "prefer_not_to_say", False),  # a choice without a number
-    ("at_least", 1, True, False),  # booleans are not numbers
-])
+@pytest.mark.parametrize(
+    ("op", "operand", "answer", "expected"),
+    [
+        ("is", "yes", "yes", True),
+        ("is", "yes", "no", False),
+        ("is", 2, 2, True),
+        ("is", 2, 3, False),
+        ("is_not", "yes", "no", True),
+        ("is_not", "yes", "yes", False),
+        ("in", ("a", "b"), "a", True),
+        ("in", ("a", "b"), "c", False),
+        ("includes", "bipolar", ["bipolar", "psychosis"], True),
+        ("includes", "bipolar", ["psychosis"], False),
+        ("includes", "bipolar", "bipolar", False),  # not a multiple answer
+        ("includes_any", ("a", "b"), ["c", "b"], True),
+        ("includes_any", ("a", "b"), ["c"], False),
+        ("at_least", 18, 18, True),
+        ("at_least", 18, 17, False),
+        ("at_least", 18, 18.5, True),
+        ("at_most", 4, 4, True),
+        ("at_most", 4, 5, False),
+        ("less_than", 18, 17, True),
+        ("less_than", 18, 18, False),
+        ("more_than", 2, 3, True),
+        ("more_than", 2, 2, False),
+        ("at_least", 1, 0, False),
+        ("at_least", 0, 0, True),
+        ("at_least", 1, "prefer_not_to_say", False),  # a choice without a number
+        ("at_least", 1, True, False),  # booleans are not numbers
+    ],
+)
 def test_operator_truth_table(op, operand, answer, expected):
     assert holds(q("x", op, operand), facts(x=answer)) is expected
 
 
-@pytest.mark.parametrize("op,operand", [
-    ("is", "yes"), ("is_not", "yes"), ("in", ("a",)), ("includes", "a"),
-    ("includes_any", ("a",)), ("at_least", 0), ("at_most", 10), ("less_than", 10),
-    ("more_than", -1)])
+@pytest.mark.parametrize(
+    "op,operand",
+    [
+        ("is", "yes"),
+        ("is_not", "yes"),
+        ("in", ("a",)),
+        ("includes", "a"),
+        ("includes_any", ("a",)),
+        ("at_least", 0),
+        ("at_most", 10),
+        ("less_than", 10),
+        ("more_than", -1),
+    ],
+)
 @pytest.mark.parametrize("answer", UNANSWERED)
 def test_unanswered_is_false_for_every_operator(op, operand, answer):
     assert holds(q("x", op, operand), facts(x=answer)) is False
@@ -66,9 +79,18 @@ def test_not_of_unanswered_is_true(op, operand):
     assert holds(Condition("not", children=(q("x", op, operand),)), facts()) is True
 
 
-@pytest.mark.parametrize(("answer", "answered"), [
-    ("yes", True), (0, True), (["a"], True), ("text", True),
-    (None, False), ("", False), ([], False)])
+@pytest.mark.parametrize(
+    ("answer", "answered"),
+    [
+        ("yes", True),
+        (0, True),
+        (["a"], True),
+        ("text", True),
+        (None, False),
+        ("", False),
+        ([], False),
+    ],
+)
 def test_answered_true_and_false(answer, answered):
     assert holds(q("x", "answered", True), facts(x=answer)) is answered
     assert holds(q("x", "answered", False), facts(x=answer)) is not answered
@@ -88,12 +110,15 @@ YES = q("a", "is", "yes")
 NO = q("a", "is", "no")
 
 
-@pytest.mark.parametrize(("children", "all_", "any_"), [
-    ((YES, YES), True, True),
-    ((YES, NO), False, True),
-    ((NO, NO), False, False),
-    ((YES,), True, True),
-])
+@pytest.mark.parametrize(
+    ("children", "all_", "any_"),
+    [
+        ((YES, YES), True, True),
+        ((YES, NO), False, True),
+        ((NO, NO), False, False),
+        ((YES,), True, True),
+    ],
+)
 def test_all_and_any(children, all_, any_):
     f = facts(a="yes")
     assert holds(Condition("all", children=children), f) is all_
@@ -101,11 +126,19 @@ def test_all_and_any(children, all_, any_):
 
 
 def test_nesting_all_any_not():
-    cond = Condition("all", children=(
-        q("age", "at_least", 18),
-        Condition("any", children=(q("dx", "includes", "bipolar"),
-                                   Condition("not", children=(q("med", "is", "yes"),)))),
-    ))
+    cond = Condition(
+        "all",
+        children=(
+            q("age", "at_least", 18),
+            Condition(
+                "any",
+                children=(
+                    q("dx", "includes", "bipolar"),
+                    Condition("not", children=(q("med", "is", "yes"),)),
+                ),
+            ),
+        ),
+    )
     assert holds(cond, facts(age=30, dx=["bipolar"], med="yes"))
     assert holds(cond, facts(age=30, dx=[], med="no"))
     assert holds(cond, facts(age=30))  # med unanswered: not(false) is true
@@ -123,12 +156,19 @@ def test_missing_condition_always_holds():
     assert holds(None, facts())
 
 
-@pytest.mark.parametrize(("op", "operand", "value", "expected"), [
-    ("at_least", 10, 10, True), ("at_least", 10, 9, False),
-    ("at_most", 4, 4, True), ("at_most", 4, 5, False),
-    ("less_than", 3, 2, True), ("less_than", 3, 3, False),
-    ("more_than", 3, 4, True), ("more_than", 3, 3, False),
-])
+@pytest.mark.parametrize(
+    ("op", "operand", "value", "expected"),
+    [
+        ("at_least", 10, 10, True),
+        ("at_least", 10, 9, False),
+        ("at_most", 4, 4, True),
+        ("at_most", 4, 5, False),
+        ("less_than", 3, 2, True),
+        ("less_than", 3, 3, False),
+        ("more_than", 3, 4, True),
+        ("more_than", 3, 3, False),
+    ],
+)
 def test_score_leaf(op, operand, value, expected):
     cond = Condition("score", ref="phq9", op=op, value=operand)
     assert holds(cond, Facts(scores={"phq9": value})) is expected
@@ -153,8 +193,9 @@ def test_evidence_of_a_leaf_is_the_answer():
 
 
 def test_evidence_of_any_lists_every_child_that_held():
-    cond = Condition("any", children=(q("a", "is", "yes"), q("b", "is", "yes"),
-                                      q("c", "is", "yes")))
+    cond = Condition(
+        "any", children=(q("a", "is", "yes"), q("b", "is", "yes"), q("c", "is", "yes"))
+    )
     ok, evidence = check(cond, facts(a="yes", b="no", c="yes"))
     assert ok and evidence == (("a", "yes"), ("c", "yes"))
 
@@ -167,8 +208,10 @@ def test_evidence_of_all_collects_its_children():
 
 def test_evidence_of_a_flag_is_the_flags_evidence():
     cond = Condition("flag", ref="bp_high")
-    assert check(cond, Facts(flags={"bp_high": (("bp_systolic", 150),)})) == \
-        (True, (("bp_systolic", 150),))
+    assert check(cond, Facts(flags={"bp_high": (("bp_systolic", 150),)})) == (
+        True,
+        (("bp_systolic", 150),),
+    )
 
 
 def test_not_and_answered_false_give_no_evidence():

@@ -35,10 +35,21 @@ def with_phq9_total(answers: dict, total: int) -> dict:
 
 
 # -- scores ----------
-@pytest.mark.parametrize(("total", "band"), [
-    (0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"),
-    (14, "moderate"), (15, "moderately severe"), (19, "moderately severe"),
-    (20, "severe"), (24, "severe")])
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "moderately severe"),
+        (19, "moderately severe"),
+        (20, "severe"),
+        (24, "severe"),
+    ],
+)
 def test_phq9_band_boundaries(questionnaire, dana, total, band):
     result = evaluate(questionnaire, with_phq9_total(dana, total)).scores["phq9"]
     assert (result.value, result.band) == (total, band)
@@ -126,8 +137,7 @@ def test_equal_trials_are_fine(questionnaire, dana):
 
 
 def test_cross_field_limit_is_not_checked_when_the_pair_is_hidden(questionnaire, dana):
-    answers = {**dana, "med_any_ever": "no", "med_trials_adequate": 1,
-               "med_trials_not_helped": 3}
+    answers = {**dana, "med_any_ever": "no", "med_trials_adequate": 1, "med_trials_not_helped": 3}
     ev = evaluate(questionnaire, answers)
     assert ev.errors == ()
     assert {"med_trials_adequate", "med_trials_not_helped"} <= set(ev.discarded)
@@ -167,8 +177,7 @@ def test_progress_grows_when_an_answer_reveals_a_page(questionnaire, dana):
 
 
 def test_interrupt_only_for_the_page_that_raised_it(questionnaire, dana):
-    answers = {**dana, "si_thoughts": "yes", "si_method": "no", "si_intent": "yes",
-               "si_plan": "no"}
+    answers = {**dana, "si_thoughts": "yes", "si_method": "no", "si_intent": "yes", "si_plan": "no"}
     assert evaluate(questionnaire, answers, page_id="safety").interrupt == ("safety_urgent",)
     assert evaluate(questionnaire, answers, page_id="phq9").interrupt == ()
     assert "safety_urgent" in evaluate(questionnaire, answers).interrupt
@@ -213,8 +222,7 @@ def test_every_outcome_is_reached_by_an_example(questionnaire):
 # -- purity ----------
 def test_evaluate_is_deterministic(questionnaire, personas):
     for example in questionnaire.examples:
-        assert evaluate(questionnaire, example.answers) == \
-            evaluate(questionnaire, example.answers)
+        assert evaluate(questionnaire, example.answers) == evaluate(questionnaire, example.answers)
 
 
 def test_evaluate_does_not_mutate_its_input(questionnaire, personas):

@@ -29,10 +29,16 @@ FUZZ = int(os.environ.get("SCREENER_FUZZ_EXAMPLES") or 0)
 
 
 def fuzz_settings(default: int):
-    return settings(max_examples=FUZZ or default, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow,
-                                           HealthCheck.data_too_large])
+    return settings(
+        max_examples=FUZZ or default,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
 
 
 # -- random form posts ----------------------------------------------------------------------
@@ -73,10 +79,35 @@ def fuzzed(app, questionnaire, personas):
 
 
 TEXT = st.text(max_size=40)
-WEIRD = st.sampled_from(["", " ", "\x00", "0", "-1", "1e309", "NaN", "inf", "99999999999999999999",
-                         "١٢", "4\u200b2", "\ud7ff", "\u202eevil", "%00", "' OR 1=1 --",
-                         "<script>alert(1)</script>", "{{7*7}}", "../../etc/passwd", "yes",
-                         "no", "not_sure", "prefer_not", "none", "2024-02-30", "true"])
+WEIRD = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "0",
+        "-1",
+        "1e309",
+        "NaN",
+        "inf",
+        "99999999999999999999",
+        "١٢",
+        "4\u200b2",
+        "\ud7ff",
+        "\u202eevil",
+        "%00",
+        "' OR 1=1 --",
+        "<script>alert(1)</script>",
+        "{{7*7}}",
+        "../../etc/passwd",
+        "yes",
+        "no",
+        "not_sure",
+        "prefer_not",
+        "none",
+        "2024-02-30",
+        "true",
+    ]
+)
 HUGE = st.integers(min_value=1_000, max_value=400_000).map(lambda n: "x" * n)
 VALUE = st.one_of(TEXT, WEIRD, HUGE, st.integers().map(str))
 CSRF = st.sampled_from(["valid", "missing", "garbage"])
@@ -95,11 +126,13 @@ def page_posts(draw, q):
     page_id = draw(st.one_of(st.sampled_from(page_ids), TEXT))
     known = page_id in q.pages
     names = [qq.id for qq in q.pages[page_id].questions] if known else []
-    field = st.one_of(st.sampled_from(names + ["save", "csrf_token", "change"]), TEXT) \
-        if names else st.one_of(st.sampled_from(["save", "csrf_token"]), TEXT)
+    field = (
+        st.one_of(st.sampled_from(names + ["save", "csrf_token", "change"]), TEXT)
+        if names
+        else st.one_of(st.sampled_from(["save", "csrf_token"]), TEXT)
+    )
     value = st.one_of(VALUE, st.sampled_from(_option_values(q, page_id))) if known else VALUE
-    data = draw(st.dictionaries(field, st.one_of(value, st.lists(value, max_size=4)),
-                                max_size=8))
+    data = draw(st.dictionaries(field, st.one_of(value, st.lists(value, max_size=4)), max_size=8))
     return page_id, data, draw(CSRF), draw(st.booleans())
 
 
@@ -137,17 +170,46 @@ def test_random_page_posts_never_fail_or_corrupt_the_draft(fuzzed, questionnaire
     assert {302, 400, 404} <= seen, seen
 
 
-OTHER = ["/", "/start", "/support", "/check", "/result", "/send", "/sent", "/save", "/resume",
-         "/delete", "/privacy", "/help-now", "/summary.pdf", "/staff/login"]
+OTHER = [
+    "/",
+    "/start",
+    "/support",
+    "/check",
+    "/result",
+    "/send",
+    "/sent",
+    "/save",
+    "/resume",
+    "/delete",
+    "/privacy",
+    "/help-now",
+    "/summary.pdf",
+    "/staff/login",
+]
 
 
 @st.composite
 def other_posts(draw):
     url = draw(st.sampled_from(OTHER))
-    names = ["name", "method", "email", "phone", "time", "consent", "code", "save",
-             "password", "csrf_token"]
-    data = draw(st.dictionaries(st.one_of(st.sampled_from(names), TEXT),
-                                st.one_of(VALUE, st.lists(VALUE, max_size=3)), max_size=8))
+    names = [
+        "name",
+        "method",
+        "email",
+        "phone",
+        "time",
+        "consent",
+        "code",
+        "save",
+        "password",
+        "csrf_token",
+    ]
+    data = draw(
+        st.dictionaries(
+            st.one_of(st.sampled_from(names), TEXT),
+            st.one_of(VALUE, st.lists(VALUE, max_size=3)),
+            max_size=8,
+        )
+    )
     csrf = draw(CSRF)
     if url in ("/delete", "/start") and csrf == "valid":
         csrf = "garbage"  # a valid one would (rightly) end or replace this draft
@@ -174,10 +236,18 @@ def raw_bodies(draw, q):
     page_ids = [p.id for p in q.page_list]
     url = draw(st.sampled_from(["/q/" + p for p in page_ids] + OTHER))
     body = draw(st.binary(max_size=2000))
-    kind = draw(st.sampled_from(["application/x-www-form-urlencoded",
-                                 "multipart/form-data; boundary=xyz", "multipart/form-data",
-                                 "text/plain", "application/json",
-                                 "application/x-www-form-urlencoded; charset=utf-16"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "application/x-www-form-urlencoded",
+                "multipart/form-data; boundary=xyz",
+                "multipart/form-data",
+                "text/plain",
+                "application/json",
+                "application/x-www-form-urlencoded; charset=utf-16",
+            ]
+        )
+    )
     return url, body, kind
 
 
@@ -208,11 +278,11 @@ def test_posts_without_a_session_never_fail(client, questionnaire):
 
 # -- injection ------------------------------------------------------------------------------
 SCRIPT = "<script>alert('kap')</script>"
-ATTR = "\"><img src=x onerror=alert(2)>"
+ATTR = '"><img src=x onerror=alert(2)>'
 SQL = "Robert'); DROP TABLE submission;--"
 MARKUP = "<b>bold</b> & <font color=red>red</font>"
 TEMPLATE = "{{ config.SECRET_KEY }}"
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"x\")"
+FORMULA = '=HYPERLINK("http://evil.example","x")'
 PAYLOAD = " ".join([SCRIPT, ATTR, SQL, MARKUP, TEMPLATE])
 
 
@@ -252,9 +322,16 @@ def test_payloads_in_free_text_are_escaped_in_every_page(app, injected, question
         html = client.get(f"/q/{page}").get_data(as_text=True)
         _assert_escaped(html, page)
         assert "&lt;/textarea&gt;" in html or "</textarea>" not in SCRIPT
-    response = journey.post("/send", {"name": f"{SCRIPT[:60]} {SQL}"[:120], "method": "email",
-                                      "email": "x@example.com", "consent": "y",
-                                      "time": PAYLOAD[:200]})
+    response = journey.post(
+        "/send",
+        {
+            "name": f"{SCRIPT[:60]} {SQL}"[:120],
+            "method": "email",
+            "email": "x@example.com",
+            "consent": "y",
+            "time": PAYLOAD[:200],
+        },
+    )
     assert response.status_code == 302
     _assert_escaped(client.get("/sent").get_data(as_text=True), "/sent")
     # the SQL-ish text is data: the tables are intact and it round-trips
@@ -268,8 +345,7 @@ def test_payloads_in_a_page_with_errors_are_escaped(injected, questionnaire):
     client, _journey, _answers = injected
     page = questionnaire.questions["age"].page_id
     html = client.get(f"/q/{page}").get_data(as_text=True)
-    response = client.post(f"/q/{page}", data={"csrf_token": csrf_token(html),
-                                               "age": PAYLOAD})
+    response = client.post(f"/q/{page}", data={"csrf_token": csrf_token(html), "age": PAYLOAD})
     assert response.status_code == 400
     _assert_escaped(response.get_data(as_text=True), "age with an error")
 
@@ -289,8 +365,13 @@ def test_payloads_in_the_pdf_are_text_not_markup(injected):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = _pdf_text(response.data)
     compact = text.replace(" ", "")
-    for literal in ("<script>", "<b>bold</b>", "<fontcolor=red>", "DROPTABLEsubmission",
-                    "{{config.SECRET_KEY}}"):
+    for literal in (
+        "<script>",
+        "<b>bold</b>",
+        "<fontcolor=red>",
+        "DROPTABLEsubmission",
+        "{{config.SECRET_KEY}}",
+    ):
         assert literal in compact, f"{literal!r} lost from the PDF (markup interpreted?)"
 
 
@@ -300,8 +381,16 @@ def test_payloads_in_the_csv_export_are_neutralised(app, injected, questionnaire
     from tests import staff_helpers
 
     client, journey, _answers = injected
-    journey.post("/send", {"name": FORMULA, "method": "phone", "phone": "(303) 555 0142",
-                           "time": "@SUM(1+1)", "consent": "y"})
+    journey.post(
+        "/send",
+        {
+            "name": FORMULA,
+            "method": "phone",
+            "phone": "(303) 555 0142",
+            "time": "@SUM(1+1)",
+            "consent": "y",
+        },
+    )
     staff = app.test_client()
     staff_helpers.make_therapist(app, admin=True)
     staff_helpers.login(staff)
@@ -326,11 +415,13 @@ def test_one_clients_answers_never_reach_another_session(app, questionnaire, per
     alice_sub = rows(app, Submission)[0]
     alice_draft = next(d for d in rows(app, Draft) if d.submission_id == alice_sub.id)
     secrets = ("lithium", CONTACTS["P03"]["name"], alice_sub.reference)
-    for url in ("/", "/check", "/result", "/send", "/save", "/delete", "/sent",
-                "/summary.pdf"):
+    for url in ("/", "/check", "/result", "/send", "/save", "/delete", "/sent", "/summary.pdf"):
         response = bob.get(url)
-        body = response.get_data(as_text=True) if response.mimetype != "application/pdf" \
+        body = (
+            response.get_data(as_text=True)
+            if response.mimetype != "application/pdf"
             else _pdf_text(response.data)
+        )
         for secret in secrets:
             assert secret not in body, f"{secret!r} reached Bob on {url}"
     # no route takes a draft id, a submission id or a reference from a client
@@ -340,19 +431,21 @@ def test_one_clients_answers_never_reach_another_session(app, questionnaire, per
     # a cookie naming Alice's draft, signed with any other key, is ignored
     from itsdangerous import URLSafeTimedSerializer
 
-    forged = URLSafeTimedSerializer("not-the-secret-key", salt="cookie-session",
-                                    signer_kwargs={"key_derivation": "hmac",
-                                                   "digest_method": __import__("hashlib").sha1})
+    forged = URLSafeTimedSerializer(
+        "not-the-secret-key",
+        salt="cookie-session",
+        signer_kwargs={"key_derivation": "hmac", "digest_method": __import__("hashlib").sha1},
+    )
     mallory = app.test_client()
     mallory.set_cookie("session", forged.dumps({"draft": alice_draft.id}))
     for url in ("/check", "/result", "/summary.pdf", "/sent"):
         response = mallory.get(url)
-        assert response.status_code == 302 and response.headers["Location"].endswith(
-            "/resume"), url
+        assert response.status_code == 302 and response.headers["Location"].endswith("/resume"), url
     # a resume code guess does not reach it either
     html = mallory.get("/resume").get_data(as_text=True)
-    response = mallory.post("/resume", data={"csrf_token": csrf_token(html),
-                                             "code": alice_sub.reference})
+    response = mallory.post(
+        "/resume", data={"csrf_token": csrf_token(html), "code": alice_sub.reference}
+    )
     assert response.status_code == 400
 
 
@@ -388,16 +481,21 @@ def test_staff_routes_require_login(app, questionnaire, personas):
         url = re.sub(r"<[^>]+>", "1", url)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             html = client.get("/staff/login").get_data(as_text=True)
-            data = {"csrf_token": csrf_token(html), "status": "closed", "body": "x"} \
-                if method == "POST" else None
+            data = (
+                {"csrf_token": csrf_token(html), "status": "closed", "body": "x"}
+                if method == "POST"
+                else None
+            )
             response = client.open(url, method=method, data=data)
             response.close()
             assert response.status_code in (302, 303, 401, 403), (method, url)
             if response.status_code in (302, 303):
                 assert "/staff/login" in response.headers["Location"], (method, url)
             body = response.get_data(as_text=True)
-            assert CONTACTS["P01"]["name"] not in body and reference not in body.replace(
-                "%2F", "/").split("next=")[0]
+            assert (
+                CONTACTS["P01"]["name"] not in body
+                and reference not in body.replace("%2F", "/").split("next=")[0]
+            )
             checked += 1
     assert checked >= 3
 
@@ -420,17 +518,23 @@ def _friendly_429(response):
 def test_repeated_wrong_resume_codes_get_a_friendly_429(limited):
     client = limited.test_client()
     token = csrf_token(client.get("/resume").get_data(as_text=True))
-    statuses = [client.post("/resume", data={"csrf_token": token,
-                                              "code": f"ABCD-EFGH-JKMN-PQ{n:02d}"}).status_code
-                for n in range(10)]
+    statuses = [
+        client.post(
+            "/resume", data={"csrf_token": token, "code": f"ABCD-EFGH-JKMN-PQ{n:02d}"}
+        ).status_code
+        for n in range(10)
+    ]
     assert statuses == [400] * 10
     response = client.post("/resume", data={"csrf_token": token, "code": "ABCD-EFGH-JKMN-PQRS"})
     _friendly_429(response)
     # another address is not affected
     other = limited.test_client()
     token = csrf_token(other.get("/resume").get_data(as_text=True))
-    response = other.post("/resume", data={"csrf_token": token, "code": "x"},
-                          environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    response = other.post(
+        "/resume",
+        data={"csrf_token": token, "code": "x"},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
     assert response.status_code == 400
 
 
@@ -442,8 +546,10 @@ def test_real_use_is_not_limited_but_floods_are(limited, questionnaire, personas
         journey.run(personas[name].answers)
         for _ in range(3):
             journey.answer_page(personas[name].answers) if "/q/" in journey.location else None
-        journey.post("/send", {"name": "A Person", "method": "email", "email": "a@example.com",
-                               "consent": "y"})
+        journey.post(
+            "/send",
+            {"name": "A Person", "method": "email", "email": "a@example.com", "consent": "y"},
+        )
         if importlib.util.find_spec("screener.pdf"):
             for _ in range(2):
                 assert client.get("/summary.pdf").status_code == 200
@@ -464,8 +570,10 @@ def test_a_flood_of_page_posts_is_stopped(limited, questionnaire):
     journey = Journey(client, questionnaire)
     journey.start()
     token = csrf_token(client.get("/").get_data(as_text=True))
-    statuses = [client.post("/q/age", data={"csrf_token": token, "age": "x"}).status_code
-                for _ in range(130)]
+    statuses = [
+        client.post("/q/age", data={"csrf_token": token, "age": "x"}).status_code
+        for _ in range(130)
+    ]
     assert statuses[:100] == [400] * 100 and statuses[-1] == 429
 
 

@@ -7,8 +7,9 @@ from screener.loader import load_text
 from screener.problems import ERROR, WARNING
 from tests.test_loader import BASE, line_of, only, problems, tweak
 
-ADULT_EXAMPLE = "answers: {age: 40, mood_1: 1, mood_2: 1, si_now: \"no\", trials: 3, " \
-    "trials_failed: 2}"
+ADULT_EXAMPLE = (
+    'answers: {age: 40, mood_1: 1, mood_2: 1, si_now: "no", trials: 3, trials_failed: 2}'
+)
 
 
 def test_lint_of_the_base_is_empty():
@@ -39,7 +40,7 @@ def test_def005_duplicate_flag_id(tmp_path):
 
 # -- references ----------
 def test_def010_condition_on_an_unknown_question_suggests_one(tmp_path):
-    text = tweak("when: {q: si_now, is: \"yes\"}", "when: {q: si_nw, is: \"yes\"}")
+    text = tweak('when: {q: si_now, is: "yes"}', 'when: {q: si_nw, is: "yes"}')
     [problem] = only(tmp_path, text, "DEF010")
     assert problem.line == line_of(text, "si_nw")
     assert "flag 'safety'" in problem.message and "Did you mean 'si_now'?" in problem.message
@@ -67,9 +68,9 @@ def test_def011_condition_on_an_unknown_option(tmp_path):
 
 
 def test_def011_yesno_value_that_is_not_yes_or_no(tmp_path):
-    text = tweak("is: \"yes\"}", "is: \"y\"}")
+    text = tweak('is: "yes"}', 'is: "y"}')
     [problem] = only(tmp_path, text, "DEF011")
-    assert problem.line == line_of(text, "is: \"y\"}")
+    assert problem.line == line_of(text, 'is: "y"}')
 
 
 def test_def011_exclusive_value_that_is_not_an_option(tmp_path):
@@ -79,8 +80,7 @@ def test_def011_exclusive_value_that_is_not_an_option(tmp_path):
 
 
 def test_def012_unknown_score(tmp_path):
-    text = tweak("when: {not: {q: age, at_least: 18}}",
-                 "when: {score: moood, at_least: 18}")
+    text = tweak("when: {not: {q: age, at_least: 18}}", "when: {score: moood, at_least: 18}")
     [problem] = only(tmp_path, text, "DEF012")
     assert problem.line == line_of(text, "score: moood")
     assert "outcome 'adults_only'" in problem.message and "Did you mean 'mood'?" in problem.message
@@ -95,7 +95,7 @@ def test_def013_unknown_flag(tmp_path):
 
 # -- operators and order ----------
 def test_def015_at_least_on_a_yesno(tmp_path):
-    text = tweak("when: {q: si_now, is: \"yes\"}", "when: {q: si_now, at_least: 1}")
+    text = tweak('when: {q: si_now, is: "yes"}', "when: {q: si_now, at_least: 1}")
     [problem] = only(tmp_path, text, "DEF015")
     assert problem.line == line_of(text, "si_now, at_least")
     assert "'si_now'" in problem.message and "Use 'is'" in problem.message
@@ -123,8 +123,10 @@ def test_def015_is_on_free_text(tmp_path):
 
 
 def test_numeric_operator_fits_a_choice_with_prefer_not_to_say(tmp_path):
-    text = tweak("{id: mood_2, type: single, options: freq,",
-                 "{id: mood_2, type: single, options: freq, prefer_not_to_say: true,")
+    text = tweak(
+        "{id: mood_2, type: single, options: freq,",
+        "{id: mood_2, type: single, options: freq, prefer_not_to_say: true,",
+    )
     text = tweak("{q: diagnoses, includes: bipolar}", "{q: mood_2, at_least: 2}", text)
     assert problems(tmp_path, text) == []
 
@@ -145,18 +147,24 @@ def test_def016_question_shown_if_itself(tmp_path):
 
 
 def test_def018_flag_cycle(tmp_path):
-    text = tweak("when: {q: si_now, is: \"yes\"}",
-                 "when: {any: [{q: si_now, is: \"yes\"}, {flag: bipolar}]}")
-    text = tweak("when: {q: diagnoses, includes: bipolar}",
-                 "when: {any: [{q: diagnoses, includes: bipolar}, {flag: safety}]}", text)
+    text = tweak(
+        'when: {q: si_now, is: "yes"}', 'when: {any: [{q: si_now, is: "yes"}, {flag: bipolar}]}'
+    )
+    text = tweak(
+        "when: {q: diagnoses, includes: bipolar}",
+        "when: {any: [{q: diagnoses, includes: bipolar}, {flag: safety}]}",
+        text,
+    )
     [problem] = only(tmp_path, text, "DEF018")
     assert problem.line == line_of(text, "{flag: bipolar}")
     assert "flag 'safety'" in problem.message and "'bipolar', defined below it" in problem.message
 
 
 def test_def018_flag_on_itself(tmp_path):
-    text = tweak("when: {q: diagnoses, includes: bipolar}",
-                 "when: {all: [{q: diagnoses, includes: bipolar}, {flag: bipolar}]}")
+    text = tweak(
+        "when: {q: diagnoses, includes: bipolar}",
+        "when: {all: [{q: diagnoses, includes: bipolar}, {flag: bipolar}]}",
+    )
     [problem] = only(tmp_path, text, "DEF018")
     assert problem.line == line_of(text, "{flag: bipolar}")
     assert "itself" in problem.message
@@ -206,16 +214,19 @@ def test_def022_min_greater_than_max(tmp_path):
 
 
 def test_def022_limits_on_a_text_question(tmp_path):
-    text = tweak("label: Anything else?, required: false}",
-                 "label: Anything else?, required: false, max: 3}")
+    text = tweak(
+        "label: Anything else?, required: false}", "label: Anything else?, required: false, max: 3}"
+    )
     [problem] = only(tmp_path, text, "DEF022")
     assert problem.line == line_of(text, "max: 3}")
 
 
 def test_def023_cross_field_limit_on_a_later_question(tmp_path):
-    text = tweak("{id: trials, type: integer, label: How many medicines have you tried?, min: 0, "
-                 "max: 20}", "{id: trials, type: integer, label: How many medicines have you "
-                 "tried?, min: 0, max: {q: trials_failed}}")
+    text = tweak(
+        "{id: trials, type: integer, label: How many medicines have you tried?, min: 0, max: 20}",
+        "{id: trials, type: integer, label: How many medicines have you "
+        "tried?, min: 0, max: {q: trials_failed}}",
+    )
     text = tweak("max: {q: trials}", "max: 20", text)
     [problem] = only(tmp_path, text, "DEF023")
     assert problem.line == line_of(text, "max: {q: trials_failed}")
@@ -243,8 +254,9 @@ def test_def025_interrupt_flag_not_urgent(tmp_path):
 
 
 def test_def025_interrupt_flag_without_client_text(tmp_path):
-    text = tweak("    client_text: You told us you are thinking about ending your life right "
-                 "now.\n", "")
+    text = tweak(
+        "    client_text: You told us you are thinking about ending your life right now.\n", ""
+    )
     [problem] = only(tmp_path, text, "DEF025")
     assert problem.line == line_of(text, "- id: safety")
 
@@ -279,8 +291,10 @@ def test_def028_exclusive_on_a_single(tmp_path):
 
 
 def test_def041_question_that_can_never_be_shown(tmp_path):
-    text = tweak("show_if: {q: trials, at_least: 1}",
-                 "show_if: {all: [{q: trials, at_least: 5}, {q: trials, less_than: 3}]}")
+    text = tweak(
+        "show_if: {q: trials, at_least: 1}",
+        "show_if: {all: [{q: trials, at_least: 5}, {q: trials, less_than: 3}]}",
+    )
     [problem] = only(tmp_path, text, "DEF041")
     assert problem.severity == WARNING
     assert problem.line == line_of(text, "- id: trials_failed")
@@ -288,9 +302,11 @@ def test_def041_question_that_can_never_be_shown(tmp_path):
 
 
 def test_def041_question_hidden_by_its_page(tmp_path):
-    text = tweak("{id: mood_1, type: single, options: freq, label: Little interest}",
-                 "{id: mood_1, type: single, options: freq, label: Little interest, "
-                 "show_if: {q: age, less_than: 18}}")
+    text = tweak(
+        "{id: mood_1, type: single, options: freq, label: Little interest}",
+        "{id: mood_1, type: single, options: freq, label: Little interest, "
+        "show_if: {q: age, less_than: 18}}",
+    )
     [problem] = only(tmp_path, text, "DEF041")
     assert problem.line == line_of(text, "{id: mood_1")
 
@@ -304,7 +320,7 @@ def test_def042_eligible_in_client_text(tmp_path):
 
 
 def test_def042_percentages_and_diagnoses(tmp_path):
-    text = tweak("label: Feeling down}", "label: \"You have depression, 70 % of people do\"}")
+    text = tweak("label: Feeling down}", 'label: "You have depression, 70 % of people do"}')
     found = only(tmp_path, text, "DEF042")
     assert {p.line for p in found} == {line_of(text, "You have depression")}
 
@@ -323,8 +339,10 @@ def test_def030_no_catch_all(tmp_path):
 
 
 def test_def031_outcome_after_the_catch_all(tmp_path):
-    text = BASE.replace("examples:\n", "  - id: later\n    when: {flag: bipolar}\n"
-                        "    title: Never shown\nexamples:\n")
+    text = BASE.replace(
+        "examples:\n",
+        "  - id: later\n    when: {flag: bipolar}\n    title: Never shown\nexamples:\n",
+    )
     [problem] = only(tmp_path, text, "DEF031")
     assert problem.line == line_of(text, "- id: later")
     assert "'consult'" in problem.message

@@ -21,8 +21,7 @@ def _lines(caplog) -> list[str]:
     return [formatter.format(record) for record in caplog.records]
 
 
-def test_whole_journeys_leave_no_personal_data_in_the_logs(app, questionnaire, personas,
-                                                           caplog):
+def test_whole_journeys_leave_no_personal_data_in_the_logs(app, questionnaire, personas, caplog):
     caplog.set_level(logging.DEBUG)
     needles, codes = [], []
     for name in JOURNEYS:
@@ -65,8 +64,17 @@ def test_each_request_logs_id_route_method_status_and_duration(client, caplog):
     assert record.method == "GET" and record.status == 302
     assert isinstance(record.duration_ms, float) and record.duration_ms >= 0
     line = json.loads(JsonFormatter().format(record))
-    assert {"time", "level", "logger", "message", "request_id", "route", "method", "status",
-            "duration_ms"} <= set(line)
+    assert {
+        "time",
+        "level",
+        "logger",
+        "message",
+        "request_id",
+        "route",
+        "method",
+        "status",
+        "duration_ms",
+    } <= set(line)
     assert "hunter2" not in json.dumps(line) and "change=1" not in json.dumps(line)
 
 
@@ -90,8 +98,9 @@ def test_request_ids_are_unique_and_a_proxy_id_is_kept_only_if_safe(client):
 
 def test_the_filter_redacts_form_values_from_any_log_line(app, caplog):
     caplog.set_level(logging.INFO)
-    with app.test_request_context("/send", method="POST",
-                                  data={"name": "Dana Quillfeather", "code": "7K3M-9QXD-2345"}):
+    with app.test_request_context(
+        "/send", method="POST", data={"name": "Dana Quillfeather", "code": "7K3M-9QXD-2345"}
+    ):
         app.logger.info("oops %s sent %s", "Dana Quillfeather", "7K3M-9QXD-2345")
         try:
             raise ValueError("bad value Dana Quillfeather")

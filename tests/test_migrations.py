@@ -37,8 +37,12 @@ def _upgrade_empty_and_compare(url: str) -> None:
         assert set(Base.metadata.tables) | {"alembic_version"} == tables
         # the audit log refuses changes in the database itself
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO audit_entry (at, actor, action, reference, ip, "
-                              "detail) VALUES (CURRENT_TIMESTAMP, 'a', 'login', '', '', 'x')"))
+            conn.execute(
+                text(
+                    "INSERT INTO audit_entry (at, actor, action, reference, ip, "
+                    "detail) VALUES (CURRENT_TIMESTAMP, 'a', 'login', '', '', 'x')"
+                )
+            )
         for statement in ("UPDATE audit_entry SET detail = 'y'", "DELETE FROM audit_entry"):
             with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
                 conn.execute(text(statement))
@@ -91,8 +95,9 @@ def test_a_database_made_by_create_all_is_stamped_then_upgraded(tmp_path):
     finally:
         engine.dispose()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == \
-            [(migrate.head(),)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (migrate.head(),)
+        ]
 
 
 def test_app_start_migrates_and_db_upgrade_reports(tmp_path):

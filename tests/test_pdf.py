@@ -83,8 +83,7 @@ def test_no_hidden_question_appears(name, rendered, questionnaire, personas):
     text = " ".join(pages_text(pdf))
     visible = set(evaluation.visible_questions)
     shown_labels = {norm(questionnaire.questions[q].label) for q in visible}
-    hidden = set(personas[name].expect.get("hidden", ())) | (
-        set(personas[name].answers) - visible)
+    hidden = set(personas[name].expect.get("hidden", ())) | (set(personas[name].answers) - visible)
     for qid in hidden:
         label = norm(questionnaire.questions[qid].label)
         if label not in shown_labels:
@@ -100,8 +99,9 @@ def test_hidden_free_text_never_printed(questionnaire, personas):
     assert "SECRET-MEDICINE" not in "".join(pages_text(pdf))
 
 
-@pytest.mark.parametrize("name,lowest,highest", [("P01", 3, 9), ("P05", 3, 9), ("P08", 3, 9),
-                                                 ("P12", 1, 3)])
+@pytest.mark.parametrize(
+    "name,lowest,highest", [("P01", 3, 9), ("P05", 3, 9), ("P08", 3, 9), ("P12", 1, 3)]
+)
 def test_page_count_is_sensible(name, lowest, highest, rendered):
     assert lowest <= len(PdfReader(BytesIO(rendered[name][1])).pages) <= highest
 
@@ -163,16 +163,24 @@ def test_identical_bytes_across_processes(questionnaire, personas):
         "q = load_file(sys.argv[1]).questionnaire\n"
         "ex = next(e for e in q.examples if e.name.startswith('P08'))\n"
         "meta = SummaryMeta('R-1', datetime(2026, 11, 28, 14, 30, tzinfo=UTC))\n"
-        "print(hashlib.sha256(render_summary(evaluate(q, ex.answers), q, meta)).hexdigest())\n")
+        "print(hashlib.sha256(render_summary(evaluate(q, ex.answers), q, meta)).hexdigest())\n"
+    )
     digests = set()
     for seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        out = subprocess.run([sys.executable, "-c", script, str(ROOT / "questions.yaml")],
-                             capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(ROOT / "questions.yaml")],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
         digests.add(out.stdout.strip())
     evaluation = evaluate(questionnaire, personas["P08"].answers)
-    local = render_summary(evaluation, questionnaire,
-                           SummaryMeta("R-1", datetime(2026, 11, 28, 14, 30, tzinfo=UTC)))
+    local = render_summary(
+        evaluation, questionnaire, SummaryMeta("R-1", datetime(2026, 11, 28, 14, 30, tzinfo=UTC))
+    )
     digests.add(hashlib.sha256(local).hexdigest())
     assert len(digests) == 1
 
@@ -210,8 +218,21 @@ def test_cli_writes_a_pdf(tmp_path, personas):
     answers = dump_answers(tmp_path, dict(personas["P01"].answers))
     out = tmp_path / "out.pdf"
     result = subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "screener", "pdf", str(answers), "-o", str(out),
-         "--reference", "PREVIEW-1"], capture_output=True, text=True, cwd=ROOT)
+        [
+            str(ROOT / ".venv/bin/flask"),
+            "--app",
+            "screener",
+            "pdf",
+            str(answers),
+            "-o",
+            str(out),
+            "--reference",
+            "PREVIEW-1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF-")
     assert "Reference: PREVIEW-1" in pages_text(out.read_bytes())[0]
@@ -222,7 +243,10 @@ def test_cli_reports_bad_answers(tmp_path):
     out = tmp_path / "out.pdf"
     result = subprocess.run(
         [str(ROOT / ".venv/bin/flask"), "--app", "screener", "pdf", str(answers), "-o", str(out)],
-        capture_output=True, text=True, cwd=ROOT)
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 1
     assert "no_such_question" in result.stderr
     assert not out.exists()

@@ -27,13 +27,17 @@ def _send_whole_journey(app, questionnaire, answers, name="Test Client"):
     return journey, result, "KAP-" + reference
 
 
-@pytest.mark.parametrize("persona, heading", [
-    ("P01", "A consultation looks like a good next step"),
-    ("P08", "Please reach out for immediate support first"),
-])
+@pytest.mark.parametrize(
+    "persona, heading",
+    [
+        ("P01", "A consultation looks like a good next step"),
+        ("P08", "Please reach out for immediate support first"),
+    ],
+)
 def test_whole_journey_and_send(any_db_app, questionnaire, personas, persona, heading):
-    journey, result, reference = _send_whole_journey(any_db_app, questionnaire,
-                                                     personas[persona].answers)
+    journey, result, reference = _send_whole_journey(
+        any_db_app, questionnaire, personas[persona].answers
+    )
     assert h1(result.get_data(as_text=True)) == heading
     submission = _submission(any_db_app, reference)
     assert submission is not None and submission.status == "new"
@@ -67,8 +71,9 @@ def test_concurrent_sends_on_postgres_lose_nothing(pg_url, tmp_path, questionnai
 
         def one(i):
             try:
-                references.append(_send_whole_journey(app, questionnaire,
-                                                      personas["P01"].answers, f"C{i}")[2])
+                references.append(
+                    _send_whole_journey(app, questionnaire, personas["P01"].answers, f"C{i}")[2]
+                )
             except Exception as exc:  # collected and asserted below
                 errors.append(repr(exc))
 
@@ -94,8 +99,11 @@ def test_nothing_sqlite_specific_reaches_postgres(pg_url, tmp_path):
         assert engine.dialect.name == "postgresql"
         assert not engine.dispatch.begin  # no BEGIN IMMEDIATE hook
         seen = []
-        event.listen(engine, "before_cursor_execute",
-                     lambda conn, cursor, statement, *a: seen.append(statement))
+        event.listen(
+            engine,
+            "before_cursor_execute",
+            lambda conn, cursor, statement, *a: seen.append(statement),
+        )
         with app.extensions["screener"].sessionmaker.begin() as session:
             session.scalar(select(func.count()).select_from(Submission))
         assert not [s for s in seen if "PRAGMA" in s or "IMMEDIATE" in s]
@@ -113,12 +121,17 @@ def test_audit_entries_are_append_only_in_postgres_itself(pg_url, tmp_path):
     try:
         with app.extensions["screener"].sessionmaker.begin() as session:
             session.add(AuditEntry(actor="test", action="login", detail="pg trigger"))
-        for statement in ("UPDATE audit_entry SET detail = 'tampered'",
-                          "DELETE FROM audit_entry", "TRUNCATE audit_entry"):
+        for statement in (
+            "UPDATE audit_entry SET detail = 'tampered'",
+            "DELETE FROM audit_entry",
+            "TRUNCATE audit_entry",
+        ):
             with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
                 conn.execute(text(statement))
         with engine.connect() as conn:
-            assert conn.scalar(text("SELECT count(*) FROM audit_entry "
-                                    "WHERE detail = 'pg trigger'")) == 1
+            assert (
+                conn.scalar(text("SELECT count(*) FROM audit_entry WHERE detail = 'pg trigger'"))
+                == 1
+            )
     finally:
         engine.dispose()

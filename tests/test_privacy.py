@@ -36,8 +36,7 @@ def test_raw_database_file_holds_no_answers_or_contact_details(app, questionnair
     assert b"consult_recommended" in data and b"support_first" in data
     assert len(needles) > 15
     for needle in needles:
-        for encoded in (needle.encode(), needle.lower().encode(),
-                        json.dumps(needle).encode()):
+        for encoded in (needle.encode(), needle.lower().encode(), json.dumps(needle).encode()):
             assert encoded not in data, f"{needle!r} is stored in plain text"
     # ... and yet everything is there, for whoever holds the key
     vault = app.extensions["screener"].vault
@@ -60,17 +59,26 @@ def test_development_keys_are_generated_once_with_mode_0600(tmp_path, monkeypatc
     from screener import create_app
 
     instance = tmp_path / "instance"
-    monkeypatch.setattr(screener, "Flask", functools.partial(screener.Flask,
-                                                             instance_path=str(instance)))
-    config = {"TESTING": True, "SECRET_KEY": "", "DATA_KEY": "", "RATELIMIT_ENABLED": False,
-              "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}"}
+    monkeypatch.setattr(
+        screener, "Flask", functools.partial(screener.Flask, instance_path=str(instance))
+    )
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "",
+        "DATA_KEY": "",
+        "RATELIMIT_ENABLED": False,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+    }
     first = create_app(dict(config))
     for name in ("secret_key", "data_key"):
         path = instance / name
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
     second = create_app(dict(config))
-    assert first.config["DATA_KEY"] == second.config["DATA_KEY"] == \
-        (instance / "data_key").read_text().strip()
+    assert (
+        first.config["DATA_KEY"]
+        == second.config["DATA_KEY"]
+        == (instance / "data_key").read_text().strip()
+    )
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     for app in (first, second):
         app.extensions["screener"].engine.dispose()
@@ -82,10 +90,13 @@ def test_production_refuses_to_start_without_its_keys(tmp_path, missing, monkeyp
 
     for var in ("SCREENER_SECRET_KEY", "SCREENER_DATA_KEY"):
         monkeypatch.delenv(var, raising=False)
-    config = {"ENV": "production", "SECRET_KEY": "s" * 40,
-              "DATA_KEY": Fernet.generate_key().decode(),
-              "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}"}
-    for key in (["SECRET_KEY", "DATA_KEY"] if missing == "both" else [missing]):
+    config = {
+        "ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "DATA_KEY": Fernet.generate_key().decode(),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+    }
+    for key in ["SECRET_KEY", "DATA_KEY"] if missing == "both" else [missing]:
         config[key] = ""
     with pytest.raises(SystemExit) as raised:
         create_app(config)
@@ -97,8 +108,14 @@ def test_production_rejects_a_malformed_data_key(tmp_path):
     from screener import create_app
 
     with pytest.raises(KeyError_):
-        create_app({"ENV": "production", "SECRET_KEY": "s" * 40, "DATA_KEY": "not-a-key",
-                    "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}"})
+        create_app(
+            {
+                "ENV": "production",
+                "SECRET_KEY": "s" * 40,
+                "DATA_KEY": "not-a-key",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+            }
+        )
 
 
 def _set_cookie(response) -> str:
@@ -148,26 +165,29 @@ def _add_note(app, text: str) -> None:
         session.add(therapist)
         session.flush()
         submission = session.scalars(select(Submission)).first()
-        session.add(Note(submission_id=submission.id, author_id=therapist.id,
-                         body_enc=svc.vault.seal(text)))
+        session.add(
+            Note(submission_id=submission.id, author_id=therapist.id, body_enc=svc.vault.seal(text))
+        )
 
 
 def _read_everything(app) -> dict:
     svc = app.extensions["screener"]
     vault = svc.vault
     return {
-        "drafts": sorted(json.dumps(vault.open(d.state_enc), sort_keys=True)
-                         for d in rows(app, Draft)),
-        "answers": sorted(json.dumps(vault.open(s.answers_enc), sort_keys=True)
-                          for s in rows(app, Submission)),
-        "contacts": sorted(json.dumps(vault.open(s.contact_enc), sort_keys=True)
-                           for s in rows(app, Submission)),
+        "drafts": sorted(
+            json.dumps(vault.open(d.state_enc), sort_keys=True) for d in rows(app, Draft)
+        ),
+        "answers": sorted(
+            json.dumps(vault.open(s.answers_enc), sort_keys=True) for s in rows(app, Submission)
+        ),
+        "contacts": sorted(
+            json.dumps(vault.open(s.contact_enc), sort_keys=True) for s in rows(app, Submission)
+        ),
         "notes": sorted(vault.open(n.body_enc) for n in rows(app, Note)),
     }
 
 
-def test_rotate_key_re_encrypts_every_column_with_the_new_key(tmp_path, questionnaire,
-                                                              personas):
+def test_rotate_key_re_encrypts_every_column_with_the_new_key(tmp_path, questionnaire, personas):
     key_a, key_b = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     with_a = make_app(tmp_path, DATA_KEY=key_a)
     send_persona(with_a.test_client(), questionnaire, personas["P01"], CONTACTS["P01"])
@@ -211,8 +231,7 @@ def _csrf(client) -> str:
     return csrf_token(client.get("/").get_data(as_text=True))
 
 
-def test_delete_my_answers_deletes_the_draft_and_submission_at_once(app, questionnaire,
-                                                                    personas):
+def test_delete_my_answers_deletes_the_draft_and_submission_at_once(app, questionnaire, personas):
     client = app.test_client()
     send_persona(client, questionnaire, personas["P01"], CONTACTS["P01"])
     other = app.test_client()
@@ -224,8 +243,10 @@ def test_delete_my_answers_deletes_the_draft_and_submission_at_once(app, questio
     assert response.headers["Cache-Control"] == "no-store"
     assert len(rows(app, Draft)) == 1 and len(rows(app, Submission)) == 1
     remaining = rows(app, Submission)[0]
-    assert app.extensions["screener"].vault.open(remaining.contact_enc)["name"] == \
-        CONTACTS["P03"]["name"]
+    assert (
+        app.extensions["screener"].vault.open(remaining.contact_enc)["name"]
+        == CONTACTS["P03"]["name"]
+    )
     audit = [a for a in rows(app, AuditEntry) if a.action == "client_deleted"]
     assert len(audit) == 1
     assert audit[0].reference in reference and audit[0].reference != remaining.reference

@@ -12,8 +12,9 @@ def test_before_age_is_answered_every_page_that_may_apply_is_counted(questionnai
 def test_an_under_18_sees_only_age_and_safety(questionnaire):
     pages = expected_pages(questionnaire, {"age": 17})
     assert pages == ("age", "safety", "safety_now")
-    pages = expected_pages(questionnaire, {"age": 17, "si_wish_dead": "no", "si_thoughts": "no",
-                                           "sb_ever": "no"})
+    pages = expected_pages(
+        questionnaire, {"age": 17, "si_wish_dead": "no", "si_thoughts": "no", "sb_ever": "no"}
+    )
     assert pages == ("age", "safety")
 
 

@@ -13,8 +13,11 @@ from tests.security_helpers import CONTACTS, make_app, raw_bytes, rows, send_per
 
 def _age(app, model, ids, days, column):
     with app.extensions["screener"].sessionmaker.begin() as session:
-        session.execute(update(model).where(model.id.in_(ids))
-                        .values({column: utcnow() - dt.timedelta(days=days)}))
+        session.execute(
+            update(model)
+            .where(model.id.in_(ids))
+            .values({column: utcnow() - dt.timedelta(days=days)})
+        )
 
 
 def _draft_only(app, questionnaire, answers, pages=3) -> str:
@@ -44,16 +47,24 @@ def _staff_activity(app, submission_id: str) -> None:
         session.add(therapist)
         session.flush()
         submission = session.get(Submission, submission_id)
-        session.add(Note(submission_id=submission_id, author_id=therapist.id,
-                         body_enc=svc.vault.seal("left a voicemail")))
-        session.add(StatusChange(submission_id=submission_id, by_id=therapist.id, old="new",
-                                 new="contacted"))
-        session.add(AuditEntry(actor=therapist.email, action="view",
-                               reference=submission.reference))
+        session.add(
+            Note(
+                submission_id=submission_id,
+                author_id=therapist.id,
+                body_enc=svc.vault.seal("left a voicemail"),
+            )
+        )
+        session.add(
+            StatusChange(
+                submission_id=submission_id, by_id=therapist.id, old="new", new="contacted"
+            )
+        )
+        session.add(
+            AuditEntry(actor=therapist.email, action="view", reference=submission.reference)
+        )
 
 
-def test_purge_removes_what_has_expired_and_keeps_the_rest(app, runner, questionnaire,
-                                                           personas):
+def test_purge_removes_what_has_expired_and_keeps_the_rest(app, runner, questionnaire, personas):
     answers = personas["P01"].answers
     fresh_draft = _draft_only(app, questionnaire, answers)
     old_draft = _draft_only(app, questionnaire, answers)
@@ -72,8 +83,10 @@ def test_purge_removes_what_has_expired_and_keeps_the_rest(app, runner, question
 
     result = runner.invoke(args=["purge"])
     assert result.exit_code == 0, result.output
-    assert "removed 2 draft(s) older than 30 days, 1 submission(s) older than 365 days " \
-           "(with 1 note(s))" in result.output
+    assert (
+        "removed 2 draft(s) older than 30 days, 1 submission(s) older than 365 days "
+        "(with 1 note(s))" in result.output
+    )
     assert {d.id for d in rows(app, Draft)} == {fresh_draft, edge_draft, fresh_sub_draft}
     assert {s.id for s in rows(app, Submission)} == {fresh_sub}
     assert rows(app, Note) == [] and rows(app, StatusChange) == []
@@ -82,8 +95,15 @@ def test_purge_removes_what_has_expired_and_keeps_the_rest(app, runner, question
     assert [a.reference for a in audit if a.action == "view"] == [old_reference]
     assert any(a.action == "purge" and a.reference == "" for a in audit)
     # counts only: no reference, name, contact or answer
-    for secret in (old_reference, "KAP-", CONTACTS["P03"]["name"], "Priya", "lithium",
-                   old_sub, old_draft):
+    for secret in (
+        old_reference,
+        "KAP-",
+        CONTACTS["P03"]["name"],
+        "Priya",
+        "lithium",
+        old_sub,
+        old_draft,
+    ):
         assert secret not in result.output
     # the data is really gone from the file, not only marked free
     assert old_ciphertext not in raw_bytes(app)
@@ -109,8 +129,7 @@ def test_submission_retention_is_configurable(tmp_path, questionnaire, personas)
         app.extensions["screener"].engine.dispose()
 
 
-def test_an_expired_draft_is_gone_for_its_browser_too(app, runner, client, questionnaire,
-                                                      personas):
+def test_an_expired_draft_is_gone_for_its_browser_too(app, runner, client, questionnaire, personas):
     journey = Journey(client, questionnaire)
     journey.start()
     journey.answer_page(personas["P01"].answers)

@@ -13,16 +13,20 @@ pytestmark = pytest.mark.redis
 
 def _wrong_code(client) -> int:
     token = csrf_token(client.get("/resume").get_data(as_text=True))
-    return client.post("/resume", data={"csrf_token": token,
-                                        "code": "2222-3333-4444-5555"}).status_code
+    return client.post(
+        "/resume", data={"csrf_token": token, "code": "2222-3333-4444-5555"}
+    ).status_code
 
 
 def test_two_instances_share_the_resume_limit_through_redis(tmp_path, redis_prefix):
     import redis
 
     allowed = int(RESUME_LIMIT.split()[0])
-    config = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_url(),
-              "RATELIMIT_KEY_PREFIX": redis_prefix}
+    config = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": redis_url(),
+        "RATELIMIT_KEY_PREFIX": redis_prefix,
+    }
     first = make_app(tmp_path / "one", **config)
     try:
         client = first.test_client()

@@ -26,8 +26,11 @@ def _url(app, rule) -> str:
         else:
             args[name] = "1"
     with app.test_request_context():
-        return app.url_for(rule.endpoint, **args) if rule.endpoint != "static" else \
-            "/static/" + args.get("filename", "x")
+        return (
+            app.url_for(rule.endpoint, **args)
+            if rule.endpoint != "static"
+            else "/static/" + args.get("filename", "x")
+        )
 
 
 def _check_headers(response, url, https=False):
@@ -81,8 +84,11 @@ def test_every_route_sends_the_security_headers(app, questionnaire, personas, ht
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 if method == "POST" and rule.endpoint in ("client.delete", "client.start"):
                     continue  # would end or replace the state the other requests rely on
-                data = {"csrf_token": csrf_token(client.get("/").get_data(as_text=True))} \
-                    if method == "POST" else None
+                data = (
+                    {"csrf_token": csrf_token(client.get("/").get_data(as_text=True))}
+                    if method == "POST"
+                    else None
+                )
                 response = client.open(url, method=method, data=data, base_url=base)
                 response.close()
                 assert response.status_code < 500, (state, method, url)
@@ -107,8 +113,9 @@ def test_pages_that_show_answers_are_never_stored(app, questionnaire, personas):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == "no-store", url
-    journey.post("/send", {"name": "A B", "method": "email", "email": "a@example.com",
-                           "consent": "y"})
+    journey.post(
+        "/send", {"name": "A B", "method": "email", "email": "a@example.com", "consent": "y"}
+    )
     for url in ("/sent", "/result"):
         assert client.get(url).headers["Cache-Control"] == "no-store", url
 
@@ -140,8 +147,18 @@ def test_no_page_needs_inline_script_or_style(app, questionnaire, personas):
         if journey.location.endswith("/support"):
             htmls["/support"] = client.get("/support").get_data(as_text=True)
             journey.location = journey.post("/support").headers["Location"]
-    for url in ("/", "/check", "/result", "/send", "/save", "/delete", "/privacy",
-                "/help-now", "/resume", "/no-such-page"):
+    for url in (
+        "/",
+        "/check",
+        "/result",
+        "/send",
+        "/save",
+        "/delete",
+        "/privacy",
+        "/help-now",
+        "/resume",
+        "/no-such-page",
+    ):
         htmls[url] = client.get(url).get_data(as_text=True)
     assert len(journey_pages) >= 5
     for url, html in htmls.items():
@@ -173,8 +190,16 @@ def _friendly(response, code, app):
     assert "<h1>" in html and "Go to the start" in html
     for number in CRISIS:
         assert number in html, f"crisis line missing on {code}"
-    for leak in ("Traceback", "RuntimeError", "secret detail", app.config["SECRET_KEY"],
-                 app.config["DATA_KEY"], "site-packages", ".py", "werkzeug"):
+    for leak in (
+        "Traceback",
+        "RuntimeError",
+        "secret detail",
+        app.config["SECRET_KEY"],
+        app.config["DATA_KEY"],
+        "site-packages",
+        ".py",
+        "werkzeug",
+    ):
         assert leak not in html, f"{leak!r} shown on the {code} page"
     _check_headers(response, str(code))
     return html

@@ -74,8 +74,9 @@ def test_every_staff_url_sends_an_anonymous_visitor_to_sign_in(app, client, pers
         if method == "GET":
             response = client.get(url)
         else:
-            response = client.post(url, data={"csrf_token": token, "status": "closed",
-                                              "body": "x", "therapist": ""})
+            response = client.post(
+                url, data={"csrf_token": token, "status": "closed", "body": "x", "therapist": ""}
+            )
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/staff/login?next="), url
         assert "Dana" not in response.get_data(as_text=True)
@@ -180,8 +181,10 @@ def test_bad_filters_are_explained_not_crashed_on(app, staff, personas):
 
 
 def test_queue_paginates_25_a_page_keeping_filters(app, staff, personas):
-    refs = [submit_answers(app, personas["P01"].answers, created_at=ago(minutes=60 - i))
-            for i in range(27)]
+    refs = [
+        submit_answers(app, personas["P01"].answers, created_at=ago(minutes=60 - i))
+        for i in range(27)
+    ]
     submit_answers(app, personas["P05"].answers)
     first = staff.get("/staff/?status=new").get_data(as_text=True)
     assert "28 submissions, showing 1–25." in text(first)
@@ -243,10 +246,11 @@ def test_detail_uses_the_submissions_pinned_questionnaire(app, staff, personas):
     # a newer questions.yaml renamed the flag; the old submission keeps its own wording
     import dataclasses
 
-    renamed = tuple(dataclasses.replace(f, label="Renamed BP flag") if f.id == "bp_high" else f
-                    for f in current.flags)
-    services.questionnaire = dataclasses.replace(current, flags=renamed,
-                                                 content_hash="0" * 64)
+    renamed = tuple(
+        dataclasses.replace(f, label="Renamed BP flag") if f.id == "bp_high" else f
+        for f in current.flags
+    )
+    services.questionnaire = dataclasses.replace(current, flags=renamed, content_hash="0" * 64)
     services.versions[current.content_hash] = current
     try:
         page = text(staff.get(f"/staff/s/{reference}").get_data(as_text=True))
@@ -265,8 +269,11 @@ def test_viewing_is_audited_by_reference_without_answers(app, staff, personas):
     reference = submit_answers(app, personas["P05"].answers)
     staff.get(f"/staff/s/{reference}")
     entry = audit_rows(app, "view_submission")[-1]
-    assert (entry.reference, entry.actor, entry.ip) == (reference, "therapist@example.com",
-                                                       "127.0.0.1")
+    assert (entry.reference, entry.actor, entry.ip) == (
+        reference,
+        "therapist@example.com",
+        "127.0.0.1",
+    )
     assert "Dana" not in entry.detail and "303" not in entry.detail
 
 
@@ -279,7 +286,8 @@ def test_pdf_download_and_inline_view(app, staff, personas):
     assert download.data.startswith(b"%PDF")
     assert download.headers["Content-Type"] == "application/pdf"
     assert download.headers["Content-Disposition"] == (
-        f'attachment; filename="kap-prescreen-summary-{reference}.pdf"')
+        f'attachment; filename="kap-prescreen-summary-{reference}.pdf"'
+    )
     assert download.headers["Cache-Control"] == "no-store"
     inline = staff.get(f"/staff/s/{reference}/summary.pdf?inline=1")
     assert inline.headers["Content-Disposition"].startswith("inline;")
@@ -295,8 +303,11 @@ def test_pdf_is_the_document_the_client_gets(app, staff, personas):
     reference = submit_answers(app, personas["P08"].answers)
     sub = submission(app, reference)
     q = svc(app).questionnaire
-    expected = render_summary(evaluate(q, personas["P08"].answers), q,
-                              SummaryMeta(reference=reference, created_at=sub.created_at))
+    expected = render_summary(
+        evaluate(q, personas["P08"].answers),
+        q,
+        SummaryMeta(reference=reference, created_at=sub.created_at),
+    )
     assert staff.get(f"/staff/s/{reference}/summary.pdf").data == expected
 
 
@@ -304,8 +315,12 @@ def test_pdf_is_the_document_the_client_gets(app, staff, personas):
 def test_status_walks_the_workflow_and_keeps_history(app, staff, personas):
     reference = submit_answers(app, personas["P01"].answers)
     url = f"/staff/s/{reference}/status"
-    for old, new in (("new", "in_review"), ("in_review", "contacted"),
-                     ("contacted", "consultation_booked"), ("consultation_booked", "closed")):
+    for old, new in (
+        ("new", "in_review"),
+        ("in_review", "contacted"),
+        ("contacted", "consultation_booked"),
+        ("consultation_booked", "closed"),
+    ):
         response = post(staff, url, {"status": new, "current": old})
         assert response.status_code == 303
     assert submission(app, reference).status == "closed"
@@ -315,14 +330,22 @@ def test_status_walks_the_workflow_and_keeps_history(app, staff, personas):
     assert page.count("therapist@example.com") >= 4
     assert "This submission is closed." in page
     details = [e.detail for e in audit_rows(app, "status_change")]
-    assert details == ["new → in_review", "in_review → contacted",
-                       "contacted → consultation_booked", "consultation_booked → closed"]
+    assert details == [
+        "new → in_review",
+        "in_review → contacted",
+        "contacted → consultation_booked",
+        "consultation_booked → closed",
+    ]
 
 
 def test_not_a_fit_now_branch(app, staff, personas):
     reference = submit_answers(app, personas["P01"].answers)
-    for old, new in (("new", "in_review"), ("in_review", "contacted"),
-                     ("contacted", "not_a_fit_now"), ("not_a_fit_now", "closed")):
+    for old, new in (
+        ("new", "in_review"),
+        ("in_review", "contacted"),
+        ("contacted", "not_a_fit_now"),
+        ("not_a_fit_now", "closed"),
+    ):
         post(staff, f"/staff/s/{reference}/status", {"status": new, "current": old})
     assert submission(app, reference).status == "closed"
 
@@ -336,8 +359,9 @@ def test_invalid_status_changes_are_refused_with_a_clear_message(app, staff, per
     assert "From “New” it can move to “In review”." in page
     response = post(staff, url, {"status": "archived", "current": "new"}, follow_redirects=True)
     assert "Choose a new status from the list." in text(response.get_data(as_text=True))
-    response = post(staff, url, {"status": "in_review", "current": "contacted"},
-                    follow_redirects=True)
+    response = post(
+        staff, url, {"status": "in_review", "current": "contacted"}, follow_redirects=True
+    )
     assert "Someone changed the status" in text(response.get_data(as_text=True))
     assert submission(app, reference).status == "new"
     assert audit_rows(app, "status_change") == []
@@ -351,8 +375,11 @@ def test_notes_are_appended_with_author_and_time_and_stored_encrypted(app, staff
     page = text(staff.get(f"/staff/s/{reference}").get_data(as_text=True))
     first = page.index("Left a voicemail")
     assert first < page.index("Spoke with client")
-    assert re.search(r"therapist@example.com · \d{2} \w{3} \d{4}, \d{2}:\d{2} M[SD]T "
-                     r"Left a voicemail", page)
+    assert re.search(
+        r"therapist@example.com · \d{2} \w{3} \d{4}, \d{2}:\d{2} M[SD]T "
+        r"Left a voicemail",
+        page,
+    )
     with svc(app).sessionmaker() as session:
         bodies = [n.body_enc for n in session.scalars(select(Note))]
     assert len(bodies) == 2 and all(b"voicemail" not in b for b in bodies)
@@ -392,8 +419,7 @@ def test_assign_to_a_therapist(app, staff, personas):
     assert submission(app, reference).assigned_to_id is None
     response = post(staff, url, {"therapist": "9999"}, follow_redirects=True)
     assert "Choose a therapist from the list." in text(response.get_data(as_text=True))
-    assert [e.detail for e in audit_rows(app, "assign")] == ["to second@example.com",
-                                                             "unassigned"]
+    assert [e.detail for e in audit_rows(app, "assign")] == ["to second@example.com", "unassigned"]
 
 
 # -- CSV ----------------------------------------------------------------------------------
@@ -427,8 +453,9 @@ def test_csv_export_of_the_filtered_queue(app, staff, personas):
 
 
 def test_csv_free_text_and_contact_only_when_chosen(app, staff, personas):
-    free_text = [q.id for q in svc(app).questionnaire.questions.values()
-                 if q.type in ("text", "longtext")]
+    free_text = [
+        q.id for q in svc(app).questionnaire.questions.values() if q.type in ("text", "longtext")
+    ]
     answers = dict(personas["P01"].answers)
     submit_answers(app, answers)
     rows = read_csv(staff.get("/staff/export.csv?private=1"))
@@ -442,16 +469,24 @@ def test_csv_free_text_and_contact_only_when_chosen(app, staff, personas):
 
 
 def test_csv_neutralises_formulas(app, staff, personas):
-    contact = dict(CONTACT, name="=HYPERLINK(\"http://evil\")", time="+1 555",
-                   email="@SUM(A1)", phone="-2+3")
+    contact = dict(
+        CONTACT, name='=HYPERLINK("http://evil")', time="+1 555", email="@SUM(A1)", phone="-2+3"
+    )
     submit_answers(app, personas["P01"].answers, contact=contact)
     row = read_csv(staff.get("/staff/export.csv?private=1"))[0]
-    assert row["contact_name"] == "'=HYPERLINK(\"http://evil\")"
+    assert row["contact_name"] == '\'=HYPERLINK("http://evil")'
     assert row["contact_time"] == "'+1 555"
     assert row["contact_email"] == "'@SUM(A1)"
     assert row["contact_phone"] == "'-2+3"
-    for raw, safe in (("=1+1", "'=1+1"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("ok", "ok"),
-                      (12, "12"), (None, ""), ("a=b", "a=b")):
+    for raw, safe in (
+        ("=1+1", "'=1+1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("ok", "ok"),
+        (12, "12"),
+        (None, ""),
+        ("a=b", "a=b"),
+    ):
         assert csv_cell(raw) == safe
 
 
@@ -462,13 +497,15 @@ def test_every_action_leaves_one_audit_entry(app, staff, personas):
     staff.get(f"/staff/s/{reference}")
     post(staff, f"/staff/s/{reference}/status", {"status": "in_review", "current": "new"})
     post(staff, f"/staff/s/{reference}/notes", {"body": "private words"})
-    post(staff, f"/staff/s/{reference}/assign",
-         {"therapist": str(submission(app, reference).assigned_to_id or 1)})
+    post(
+        staff,
+        f"/staff/s/{reference}/assign",
+        {"therapist": str(submission(app, reference).assigned_to_id or 1)},
+    )
     staff.get("/staff/export.csv")
     actions = [e.action for e in audit_rows(app)[before:]]
     # post() loads the queue for a CSRF token: the queue itself is not audited
-    assert actions == ["view_submission", "status_change", "note_added", "assign",
-                       "csv_export"]
+    assert actions == ["view_submission", "status_change", "note_added", "assign", "csv_export"]
     for entry in audit_rows(app)[before:]:
         assert entry.actor == "therapist@example.com" and entry.ip == "127.0.0.1"
         assert entry.at is not None
@@ -488,8 +525,11 @@ def test_audit_log_is_for_admins_with_filters(app, client, personas):
     page = text(client.get("/staff/audit").get_data(as_text=True))
     assert "Audit log" in page
     assert "Viewed a submission" in page and "Signed in" in page and "Signed out" in page
-    filtered = text(client.get(f"/staff/audit?action=view_submission&reference={reference}")
-                    .get_data(as_text=True))
+    filtered = text(
+        client.get(f"/staff/audit?action=view_submission&reference={reference}").get_data(
+            as_text=True
+        )
+    )
     assert "1 entry." in filtered and reference in filtered and "127.0.0.1" in filtered
     by_actor = client.get("/staff/audit?actor=admin@").get_data(as_text=True)
     rows = text(by_actor.split("<tbody>", 1)[1])

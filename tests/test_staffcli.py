@@ -35,8 +35,9 @@ def test_create_admin(app, runner):
 
 
 def test_prompts_twice_without_password_stdin(app, runner):
-    result = runner.invoke(args=["create-therapist", "p@example.com"],
-                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["create-therapist", "p@example.com"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert result.exit_code == 0, result.output
     assert result.output.count("Password") >= 1 and "Repeat for confirmation" in result.output
     assert PASSWORD not in result.output
@@ -44,8 +45,10 @@ def test_prompts_twice_without_password_stdin(app, runner):
 
 
 def test_prompt_mismatch_asks_again(app, runner):
-    result = runner.invoke(args=["create-therapist", "m@example.com"],
-                           input=f"{PASSWORD}\nsomething else entirely\n{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["create-therapist", "m@example.com"],
+        input=f"{PASSWORD}\nsomething else entirely\n{PASSWORD}\n{PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert "do not match" in result.output.lower() or "match" in result.output.lower()
 

@@ -41,8 +41,9 @@ class SummaryMeta:
     contact_name: str | None = None
 
 
-def render_summary(evaluation: Evaluation, definition: Questionnaire,
-                   submission_meta: SummaryMeta) -> bytes:
+def render_summary(
+    evaluation: Evaluation, definition: Questionnaire, submission_meta: SummaryMeta
+) -> bytes:
     """The client's summary PDF for one evaluation, rendered with the given definition."""
     register_fonts()
     styles = paragraph_styles()
@@ -51,15 +52,24 @@ def render_summary(evaluation: Evaluation, definition: Questionnaire,
     flowables = story(evaluation, definition, submission_meta, styles)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=LETTER, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, invariant=1,
-        initialFontName=FONT, initialFontSize=9.5,
-        title=f"{RUNNING_TITLE} ({practice})", author=practice,
+        buffer,
+        pagesize=LETTER,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        invariant=1,
+        initialFontName=FONT,
+        initialFontSize=9.5,
+        title=f"{RUNNING_TITLE} ({practice})",
+        author=practice,
         subject=f"{meta.title}: answers, screening scores and recommended next step",
-        creator="KAP pre-screener", producer="KAP pre-screener (ReportLab)",
-        keywords=["pre-screening", "not a diagnosis"], lang="en-US")
-    doc.build(flowables,
-              canvasmaker=_canvas_maker(submission_meta, practice, meta.disclaimer))
+        creator="KAP pre-screener",
+        producer="KAP pre-screener (ReportLab)",
+        keywords=["pre-screening", "not a diagnosis"],
+        lang="en-US",
+    )
+    doc.build(flowables, canvasmaker=_canvas_maker(submission_meta, practice, meta.disclaimer))
     return buffer.getvalue()
 
 
@@ -105,8 +115,7 @@ def _canvas_maker(sm: SummaryMeta, practice: str, disclaimer: str):
             self.drawString(MARGIN_X, MARGIN_BOTTOM - 27, CRISIS_FOOTER)
             self.setFillColor(MUTED)
             self.setFont(FONT, 8)
-            self.drawRightString(PAGE_W - MARGIN_X, MARGIN_BOTTOM - 27,
-                                 f"Page {number} of {total}")
+            self.drawRightString(PAGE_W - MARGIN_X, MARGIN_BOTTOM - 27, f"Page {number} of {total}")
             lines = self.beginText(MARGIN_X, MARGIN_BOTTOM - 40)
             lines.setFont(FONT, FOOTER_SIZE, FOOTER_SIZE * 1.25)
             lines.textLines(footer)

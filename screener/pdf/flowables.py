@@ -47,8 +47,9 @@ class PlainText(Flowable):
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
         if self.lines is None:
-            self.lines = wrapped_definition_text(self.value, availWidth, self.style.fontName,
-                                                 self.style.fontSize)
+            self.lines = wrapped_definition_text(
+                self.value, availWidth, self.style.fontName, self.style.fontSize
+            )
         self.width, self.height = availWidth, len(self.lines) * self.style.leading
         return self.width, self.height
 
@@ -57,8 +58,10 @@ class PlainText(Flowable):
         fit = int(availHeight // self.style.leading)
         if fit < 2 or fit >= len(self.lines):
             return []
-        return [PlainText(self.value, self.style, self.lines[:fit]),
-                PlainText(self.value, self.style, self.lines[fit:])]
+        return [
+            PlainText(self.value, self.style, self.lines[:fit]),
+            PlainText(self.value, self.style, self.lines[fit:]),
+        ]
 
     def getSpaceAfter(self):  # noqa: N802
         return self.style.spaceAfter
@@ -114,15 +117,24 @@ def band_shades(count: int) -> list:
 def boxed(flowables, border, background) -> Table:
     """`flowables` in a full-width padded box (the next step, the crisis resources)."""
     box = Table([[flowables]], colWidths=[FRAME_W])
-    box.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 1.2, border), ("BACKGROUND", (0, 0), (-1, -1), background),
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("LEFTPADDING", (0, 0), (-1, -1), 12), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-        ("TOPPADDING", (0, 0), (-1, -1), 9), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    box.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.2, border),
+                ("BACKGROUND", (0, 0), (-1, -1), background),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 12),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+                ("TOPPADDING", (0, 0), (-1, -1), 9),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return box
 
 
 # -- the answers table ----------------------------------------------------------------------------
+
 
 def cell_text(value, width: float, font: str = FONT) -> str:
     """A table cell as plain lines: Table draws these far faster than Paragraphs."""
@@ -143,10 +155,15 @@ class LinesTable(Table):
     """
 
     def _drawCell(self, cellval, cellstyle, pos, size):  # noqa: N802 (reportlab's name)
-        plain = (isinstance(cellval, str) and cellstyle.alignment == "LEFT"
-                 and cellstyle.valign == "TOP" and not cellstyle.direction
-                 and not cellstyle.shaping and not cellstyle.href
-                 and not cellstyle.destination)
+        plain = (
+            isinstance(cellval, str)
+            and cellstyle.alignment == "LEFT"
+            and cellstyle.valign == "TOP"
+            and not cellstyle.direction
+            and not cellstyle.shaping
+            and not cellstyle.href
+            and not cellstyle.destination
+        )
         if not plain:
             return super()._drawCell(cellval, cellstyle, pos, size)
         if not cellval:
@@ -178,32 +195,49 @@ class AnswerTable:
         row = len(self.rows) + 1  # the header row shifts every index by one
         self.rows.append([definition_cell_text(title, FRAME_W, FONT_BOLD), ""])
         self.commands += [  # a page title is never left alone at the foot of a page
-            ("SPAN", (0, row), (1, row)), ("BACKGROUND", (0, row), (1, row), ACCENT_BG),
-            ("FONTNAME", (0, row), (1, row), FONT_BOLD), ("TEXTCOLOR", (0, row), (1, row), MUTED),
-            ("NOSPLIT", (0, row), (1, row + 1))]
+            ("SPAN", (0, row), (1, row)),
+            ("BACKGROUND", (0, row), (1, row), ACCENT_BG),
+            ("FONTNAME", (0, row), (1, row), FONT_BOLD),
+            ("TEXTCOLOR", (0, row), (1, row), MUTED),
+            ("NOSPLIT", (0, row), (1, row + 1)),
+        ]
 
     def question(self, label: str, answer: str) -> None:
         left, right = label.split("\n"), answer.split("\n")
         size = self.CHUNK
         first = len(self.rows) + 1  # the header row shifts every index by one
         for start in range(0, max(len(left), len(right)), size):
-            self.rows.append(["\n".join(left[start:start + size]),
-                              "\n".join(right[start:start + size])])
+            self.rows.append(
+                ["\n".join(left[start : start + size]), "\n".join(right[start : start + size])]
+            )
         last = len(self.rows)
         if last > first:  # the pieces of a long answer read as one block
-            self.commands += [("BOTTOMPADDING", (0, first), (1, last - 1), 0),
-                              ("TOPPADDING", (0, first + 1), (1, last), 0)]
+            self.commands += [
+                ("BOTTOMPADDING", (0, first), (1, last - 1), 0),
+                ("TOPPADDING", (0, first + 1), (1, last), 0),
+            ]
         self.commands.append(("LINEBELOW", (0, last), (1, last), 0.4, RULE))
 
     def build(self) -> Table:
         head = [definition_cell_text(self.title, QUESTION_W, FONT_BOLD), "Your answer"]
         commands = [
-            ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
-            ("LEADING", (0, 0), (-1, -1), CELL_LEADING), ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
-            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white), ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
-            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),
+            ("LEADING", (0, 0), (-1, -1), CELL_LEADING),
+            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+            ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
             ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD), *self.commands]
-        return LinesTable([head, *self.rows], colWidths=[QUESTION_W, ANSWER_W], repeatRows=1,
-                          style=TableStyle(commands))
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            *self.commands,
+        ]
+        return LinesTable(
+            [head, *self.rows],
+            colWidths=[QUESTION_W, ANSWER_W],
+            repeatRows=1,
+            style=TableStyle(commands),
+        )

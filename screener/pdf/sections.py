@@ -29,8 +29,7 @@ from .style import (
 from .text import FONT, format_number, long_date, markup
 
 
-def story(evaluation: Evaluation, definition: Questionnaire, submission_meta,
-          styles: dict) -> list:
+def story(evaluation: Evaluation, definition: Questionnaire, submission_meta, styles: dict) -> list:
     """Every section of the summary, in reading order."""
     return [
         *header(definition, submission_meta, styles),
@@ -50,10 +49,8 @@ def header(definition, sm, styles) -> list:
     first = [f"Date: {long_date(sm.created_at)}", f"Reference: {reference}"]
     if sm.contact_name:
         first.append(f"Prepared for: {markup(sm.contact_name)}")
-    contact = [markup(meta.practice[k]) for k in ("city", "phone", "email")
-               if meta.practice.get(k)]
-    version = (f"Questionnaire version {markup(meta.version or '-')} "
-               f"({markup(definition.version)})")
+    contact = [markup(meta.practice[k]) for k in ("city", "phone", "email") if meta.practice.get(k)]
+    version = f"Questionnaire version {markup(meta.version or '-')} ({markup(definition.version)})"
     lines = [" \u00b7 ".join(first), " \u00b7 ".join([*contact, version])]
     return [
         Para(markup(meta.practice.get("name") or meta.title), styles["practice"]),
@@ -73,16 +70,20 @@ def next_step(evaluation, styles) -> list:
     outcome = evaluation.outcome
     if outcome is None:
         return []
-    inside = [Para("Recommended next step", styles["small"]),
-              Para(markup(outcome.title), styles["box_title"])]
+    inside = [
+        Para("Recommended next step", styles["small"]),
+        Para(markup(outcome.title), styles["box_title"]),
+    ]
     if outcome.message:
         inside.append(Para(markup(outcome.message), styles["body"]))
     if outcome.next_steps:
         inside += bullets([markup(step) for step in outcome.next_steps], styles)
     flowables = [boxed(inside, ACCENT, ACCENT_BG)]
     if evaluation.reasons:
-        flowables += [Para("Because of what you told us", styles["h3"]),
-                      *bullets([markup(r.flag.client_text) for r in evaluation.reasons], styles)]
+        flowables += [
+            Para("Because of what you told us", styles["h3"]),
+            *bullets([markup(r.flag.client_text) for r in evaluation.reasons], styles),
+        ]
     return flowables
 
 
@@ -92,10 +93,12 @@ def crisis_block(evaluation, definition, styles) -> list:
         return []
     inside = [
         Para("If you are struggling right now, please reach out now", styles["crisis_title"]),
-        Para("Some of your answers tell us you may be going through a very hard time. "
-             "You don't have to wait for a consultation, and this form is not monitored "
-             "around the clock. These services are free and open 24 hours a day:",
-             styles["body"]),
+        Para(
+            "Some of your answers tell us you may be going through a very hard time. "
+            "You don't have to wait for a consultation, and this form is not monitored "
+            "around the clock. These services are free and open 24 hours a day:",
+            styles["body"],
+        ),
     ]
     for res in definition.meta.crisis_resources:
         detail = f"<b>{markup(res.name)}</b>: {markup(res.how)}"
@@ -112,8 +115,13 @@ def questions_to_bring(evaluation, styles) -> list:
     review = [f for f in evaluation.flags if f.flag.level == "review" and f.flag.client_text]
     flowables = [Para("Questions to bring to your consultation", styles["h2"])]
     if not review:
-        return flowables + [Para("Nothing in particular stood out. Bring any questions you "
-                                 "have about KAP, costs or timing.", styles["body"])]
+        return flowables + [
+            Para(
+                "Nothing in particular stood out. Bring any questions you "
+                "have about KAP, costs or timing.",
+                styles["body"],
+            )
+        ]
     return flowables + bullets([markup(f.flag.client_text) for f in review], styles)
 
 
@@ -125,34 +133,64 @@ def scores(evaluation, styles) -> list:
     rows = []
     for result in results:
         score = result.score
-        rows.append([
-            Para(f"<b>{markup(score.label)}</b><br/><font size=7.5 color='#5b666c'>"
-                 f"{SCORE_NOTE}</font>", styles["cell"]),
-            Para(f"{format_number(result.value)} <font size=8 color='#5b666c'>of "
-                 f"{format_number(score.maximum)}</font>", styles["score_value"]),
-            Para(f"{markup(result.band)}<br/><font size=7.5 color='#5b666c'>range 0\u2013"
-                 f"{format_number(score.maximum)}</font>", styles["cell"]),
-            BandBar(score, result.value, width=140),
-        ])
+        rows.append(
+            [
+                Para(
+                    f"<b>{markup(score.label)}</b><br/><font size=7.5 color='#5b666c'>"
+                    f"{SCORE_NOTE}</font>",
+                    styles["cell"],
+                ),
+                Para(
+                    f"{format_number(result.value)} <font size=8 color='#5b666c'>of "
+                    f"{format_number(score.maximum)}</font>",
+                    styles["score_value"],
+                ),
+                Para(
+                    f"{markup(result.band)}<br/><font size=7.5 color='#5b666c'>range 0\u2013"
+                    f"{format_number(score.maximum)}</font>",
+                    styles["cell"],
+                ),
+                BandBar(score, result.value, width=140),
+            ]
+        )
     table = Table(rows, colWidths=[150, 56, 158, 140])
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ("LEFTPADDING", (0, 0), (0, -1), 0)]))
-    return [KeepTogether([
-        Para("Screening scores", styles["h2"]),
-        Para("These are screening scores, not a diagnosis. Only a clinician can diagnose a "
-             "condition. The marker shows where your total falls.", styles["small"]),
-        Spacer(1, 4), table])]
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+            ]
+        )
+    )
+    return [
+        KeepTogether(
+            [
+                Para("Screening scores", styles["h2"]),
+                Para(
+                    "These are screening scores, not a diagnosis. Only a clinician can diagnose a "
+                    "condition. The marker shows where your total falls.",
+                    styles["small"],
+                ),
+                Spacer(1, 4),
+                table,
+            ]
+        )
+    ]
 
 
 def answers(evaluation, definition, styles) -> list:
     """One question/answer table per section, listing only the questions the client saw."""
     visible = set(evaluation.visible_questions)
-    flowables = [CondPageBreak(140), Para("Your answers", styles["h2"]),
-                 Para("Only the questions you were asked are listed, by section.",
-                      styles["small"]), Spacer(1, 4)]
+    flowables = [
+        CondPageBreak(140),
+        Para("Your answers", styles["h2"]),
+        Para("Only the questions you were asked are listed, by section.", styles["small"]),
+        Spacer(1, 4),
+    ]
     for section in definition.sections:
         table = AnswerTable(section.title)
         for page in section.pages:
@@ -166,8 +204,9 @@ def answers(evaluation, definition, styles) -> list:
                 answer = question.display(evaluation.answers.get(question.id))
                 # Choice answers are the definition's own labels; free text is never cached.
                 answer_cell = definition_cell_text if question.is_choice else cell_text
-                table.question(definition_cell_text(question.label, QUESTION_W),
-                               answer_cell(answer, ANSWER_W))
+                table.question(
+                    definition_cell_text(question.label, QUESTION_W), answer_cell(answer, ANSWER_W)
+                )
         if table.rows:
             flowables += [table.build(), Spacer(1, 10)]
     return flowables
@@ -183,5 +222,8 @@ def about_kap(definition, styles) -> list:
     paragraphs = definition.meta.about_kap
     if not paragraphs:
         return []
-    return [CondPageBreak(100), Para("About KAP at this practice", styles["h2"]),
-            *[PlainText(p, styles["body"]) for p in paragraphs]]
+    return [
+        CondPageBreak(100),
+        Para("About KAP at this practice", styles["h2"]),
+        *[PlainText(p, styles["body"]) for p in paragraphs],
+    ]

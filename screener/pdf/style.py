@@ -32,29 +32,61 @@ BAND_COLOURS = ("#dcebef", "#bcd8df", "#94bfcb", "#6ba2b2", "#468397", "#2b6577"
 
 def paragraph_styles() -> dict:
     """The named ParagraphStyles the story sections use, all derived from "body"."""
-    base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, textColor=INK,
-                          bulletFontName=FONT, splitLongWords=1, spaceAfter=4)
+    base = ParagraphStyle(
+        "body",
+        fontName=FONT,
+        fontSize=9.5,
+        leading=13,
+        textColor=INK,
+        bulletFontName=FONT,
+        splitLongWords=1,
+        spaceAfter=4,
+    )
 
     def style(name, **kw):
         return ParagraphStyle(name, parent=base, **kw)
 
     return {
         "body": base,
-        "practice": style("practice", fontName=FONT_BOLD, fontSize=10, textColor=ACCENT,
-                          spaceAfter=2),
+        "practice": style(
+            "practice", fontName=FONT_BOLD, fontSize=10, textColor=ACCENT, spaceAfter=2
+        ),
         "title": style("title", fontName=FONT_BOLD, fontSize=17, leading=21, spaceAfter=4),
         "meta": style("meta", fontSize=8.5, leading=11.5, textColor=MUTED, spaceAfter=0),
-        "h2": style("h2", fontName=FONT_BOLD, fontSize=12.5, leading=16, textColor=ACCENT,
-                    spaceBefore=12, spaceAfter=5, keepWithNext=1),
-        "h3": style("h3", fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=8,
-                    spaceAfter=3, keepWithNext=1),
-        "box_title": style("box_title", fontName=FONT_BOLD, fontSize=13, leading=17,
-                           textColor=ACCENT, spaceAfter=4),
-        "crisis_title": style("crisis_title", fontName=FONT_BOLD, fontSize=11.5, leading=15,
-                              textColor=CRISIS, spaceAfter=4),
+        "h2": style(
+            "h2",
+            fontName=FONT_BOLD,
+            fontSize=12.5,
+            leading=16,
+            textColor=ACCENT,
+            spaceBefore=12,
+            spaceAfter=5,
+            keepWithNext=1,
+        ),
+        "h3": style(
+            "h3",
+            fontName=FONT_BOLD,
+            fontSize=10.5,
+            leading=14,
+            spaceBefore=8,
+            spaceAfter=3,
+            keepWithNext=1,
+        ),
+        "box_title": style(
+            "box_title", fontName=FONT_BOLD, fontSize=13, leading=17, textColor=ACCENT, spaceAfter=4
+        ),
+        "crisis_title": style(
+            "crisis_title",
+            fontName=FONT_BOLD,
+            fontSize=11.5,
+            leading=15,
+            textColor=CRISIS,
+            spaceAfter=4,
+        ),
         "bullet": style("bullet", leftIndent=12, bulletIndent=2, spaceAfter=3),
         "small": style("small", fontSize=8, leading=10.5, textColor=MUTED, spaceAfter=0),
         "cell": style("cell", fontSize=8.5, leading=11.5, spaceAfter=0),
-        "score_value": style("score_value", fontName=FONT_BOLD, fontSize=10, leading=13,
-                             spaceAfter=0),
+        "score_value": style(
+            "score_value", fontName=FONT_BOLD, fontSize=10, leading=13, spaceAfter=0
+        ),
     }

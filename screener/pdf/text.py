@@ -14,8 +14,20 @@ from reportlab.pdfbase.ttfonts import TTFont
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"  # screener/fonts (package data)
 FONT, FONT_BOLD = "KAPSans", "KAPSans-Bold"
 MISSING = "[?]"  # stands in for characters the font cannot draw, so they never vanish
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 _fonts: dict = {}
 
@@ -27,10 +39,10 @@ def register_fonts() -> frozenset:
         bold = TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         pdfmetrics.registerFont(regular)
         pdfmetrics.registerFont(bold)
-        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
-                                      boldItalic=FONT_BOLD)
-        _fonts["covered"] = frozenset(regular.face.charToGlyph) & frozenset(
-            bold.face.charToGlyph)
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+        )
+        _fonts["covered"] = frozenset(regular.face.charToGlyph) & frozenset(bold.face.charToGlyph)
     return _fonts["covered"]
 
 

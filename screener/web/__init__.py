@@ -12,9 +12,11 @@ from .. import services
 
 csrf = CSRFProtect()
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 def init_app(app: Flask) -> None:
@@ -50,8 +52,9 @@ def _security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy",
-                       "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+    headers.setdefault(
+        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+    )
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
@@ -68,8 +71,13 @@ def _http_error(error: HTTPException):
     code = error.code or 500
     template = "errors/http.html"
     keep = [(k, v) for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")]
-    return render_template(template, code=code, name=error.name,
-                           description=_PLAIN.get(code, error.description)), code, keep
+    return (
+        render_template(
+            template, code=code, name=error.name, description=_PLAIN.get(code, error.description)
+        ),
+        code,
+        keep,
+    )
 
 
 def _server_error(error):
@@ -80,18 +88,19 @@ def _server_error(error):
     from flask import current_app
 
     current_app.logger.exception("unhandled error on %s", request.endpoint)
-    return render_template("errors/http.html", code=500, name="Something went wrong",
-                           description=_PLAIN[500]), 500
+    return render_template(
+        "errors/http.html", code=500, name="Something went wrong", description=_PLAIN[500]
+    ), 500
 
 
 _PLAIN = {
     400: "Something in that request was not right. Go back and try again; nothing you saved "
-         "has been lost.",
+    "has been lost.",
     403: "You do not have permission to see this page.",
     404: "We could not find that page. Check the address, or go back to the start.",
     405: "That page cannot be used like that. Go back and try again.",
     413: "That was more than we can accept at once. Shorten your answer and try again.",
     429: "You have tried that too many times. Please wait a few minutes and try again.",
     500: "Sorry, something went wrong on our side. Nothing you saved has been lost. Please try "
-         "again in a few minutes.",
+    "again in a few minutes.",
 }

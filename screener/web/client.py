@@ -31,8 +31,9 @@ bp = Blueprint("client", __name__)
 
 @bp.get("/")
 def landing():
-    return render_template("client/landing.html", form=ConfirmForm(),
-                           has_draft=journey.current_draft() is not None)
+    return render_template(
+        "client/landing.html", form=ConfirmForm(), has_draft=journey.current_draft() is not None
+    )
 
 
 @bp.post("/start")
@@ -57,8 +58,10 @@ def page(page_id):
     if page_id not in ctx.q.pages:
         abort(404)
     if ctx.draft.submission_id:  # sent answers are frozen: the PDF and reference must match
-        flash("You have already sent these answers to the practice, so they can no longer be "
-              "changed here. If something has changed, tell the practice when they contact you.")
+        flash(
+            "You have already sent these answers to the practice, so they can no longer be "
+            "changed here. If something has changed, tell the practice when they contact you."
+        )
         return redirect(url_for(".result"))
     if page_id not in ctx.evaluation.visible_pages:
         flash("That question no longer applies to your answers, so we skipped it.")
@@ -66,8 +69,11 @@ def page(page_id):
     if request.args.get("change") and not ctx.state.checking:
         journey.remember_position(ctx, checking=True)  # come back to check answers after
     form_class = page_form_class(ctx.q, page_id)
-    form = form_class() if request.method == "POST" else form_class(
-        formdata=None, data=journey.form_data(ctx, page_id))
+    form = (
+        form_class()
+        if request.method == "POST"
+        else form_class(formdata=None, data=journey.form_data(ctx, page_id))
+    )
     if request.method == "POST":
         return journey.post_page(ctx, page_id, form)
     return journey.render_page(ctx, page_id, form)
@@ -86,8 +92,9 @@ def support():
         return redirect(journey.next_url(ctx, ctx.state.page))
     flags = [ctx.q.flag(fid) for fid in pending] or [f.flag for f in ctx.evaluation.safety_flags]
     high_risk = any(f.id == "safety_urgent" for f in flags)
-    return journey.no_store(render_template("client/support.html", flags=flags, form=form,
-                                            high_risk=high_risk))
+    return journey.no_store(
+        render_template("client/support.html", flags=flags, form=form, high_risk=high_risk)
+    )
 
 
 @bp.route("/check", methods=["GET", "POST"])
@@ -109,8 +116,9 @@ def check():
         # Remember that the client reached check answers: changes come back here, and
         # a resume code brings them back here too.
         journey.remember_position(ctx, checking=True, page="check")
-    return journey.no_store(render_template("client/check.html", ctx=ctx, form=form,
-                                            rows=journey.summary_rows(ctx)))
+    return journey.no_store(
+        render_template("client/check.html", ctx=ctx, form=form, rows=journey.summary_rows(ctx))
+    )
 
 
 @bp.get("/result")
@@ -120,9 +128,15 @@ def result():
         return journey.no_draft()
     if journey.first_incomplete_page(ctx):
         return redirect(url_for(".check"))
-    return journey.no_store(render_template(
-        "client/result.html", ctx=ctx, ev=ctx.evaluation, sent=ctx.draft.submission_id,
-        pdf_available=journey.pdf_available()))
+    return journey.no_store(
+        render_template(
+            "client/result.html",
+            ctx=ctx,
+            ev=ctx.evaluation,
+            sent=ctx.draft.submission_id,
+            pdf_available=journey.pdf_available(),
+        )
+    )
 
 
 @bp.route("/send", methods=["GET", "POST"])
@@ -137,16 +151,20 @@ def send():
         return redirect(url_for(".check"))
     form = ContactForm()
     if form.validate_on_submit():
-        contact = {"name": form.name.data.strip(), "method": form.method.data,
-                   "email": (form.email.data or "").strip() if form.method.data == "email"
-                   else "", "phone": (form.phone.data or "").strip()
-                   if form.method.data == "phone" else "", "time": (form.time.data or "").strip()}
+        contact = {
+            "name": form.name.data.strip(),
+            "method": form.method.data,
+            "email": (form.email.data or "").strip() if form.method.data == "email" else "",
+            "phone": (form.phone.data or "").strip() if form.method.data == "phone" else "",
+            "time": (form.time.data or "").strip(),
+        }
         svc = services.get()
         drafts.submit(services.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
         services.db().commit()
         return redirect(url_for(".sent"))
-    return journey.no_store(render_template("client/send.html", form=form, ctx=ctx),
-                            status=400 if form.errors else 200)
+    return journey.no_store(
+        render_template("client/send.html", form=form, ctx=ctx), status=400 if form.errors else 200
+    )
 
 
 @bp.get("/sent")
@@ -181,8 +199,10 @@ def resume():
             journey.remember(draft)
             state = drafts.read_state(services.get().vault, draft)
             return redirect(journey.resume_url(state))
-        form.code.errors.append("That code does not match a saved questionnaire. Check it and "
-                                "try again; codes stop working after the retention period.")
+        form.code.errors.append(
+            "That code does not match a saved questionnaire. Check it and "
+            "try again; codes stop working after the retention period."
+        )
     status = 400 if form.errors else 200
     return journey.no_store(render_template("client/resume.html", form=form), status=status)
 

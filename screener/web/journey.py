@@ -49,8 +49,7 @@ def current_draft() -> Draft | None:
 def draft_is_live(draft: Draft) -> bool:
     """Drafts expire after the retention period; a sent one stays reachable until purged."""
     days = services.get().questionnaire.meta.draft_retention_days
-    return draft.submission_id is not None or \
-        draft.updated_at >= utcnow() - dt.timedelta(days=days)
+    return draft.submission_id is not None or draft.updated_at >= utcnow() - dt.timedelta(days=days)
 
 
 def load_or_none() -> Context | None:
@@ -109,8 +108,10 @@ def no_store(body, status: int = 200):
 
 
 def no_draft():
-    flash("We could not find your answers in this browser. If you saved them, enter your "
-          "resume code. Otherwise, you can start again.")
+    flash(
+        "We could not find your answers in this browser. If you saved them, enter your "
+        "resume code. Otherwise, you can start again."
+    )
     return redirect(url_for("client.resume"))
 
 
@@ -133,10 +134,20 @@ def form_data(ctx: Context, page_id: str) -> dict:
 def render_page(ctx: Context, page_id: str, form, status: int = 200):
     page = ctx.q.pages[page_id]
     step, total = ctx.evaluation.progress(page_id)
-    return no_store(render_template(
-        "client/page.html", ctx=ctx, page=page, form=form, step=step, total=total,
-        section=ctx.q.section(page.section_id), reveal=reveal_map(ctx.q, page_id),
-        back=back_url(ctx, page_id)), status)
+    return no_store(
+        render_template(
+            "client/page.html",
+            ctx=ctx,
+            page=page,
+            form=form,
+            step=step,
+            total=total,
+            section=ctx.q.section(page.section_id),
+            reveal=reveal_map(ctx.q, page_id),
+            back=back_url(ctx, page_id),
+        ),
+        status,
+    )
 
 
 def post_page(ctx: Context, page_id: str, form):
@@ -264,7 +275,8 @@ def reveal_map(q: Questionnaire, page_id: str) -> Reveal:
             continue
         parent = q.questions[cond.ref]
         by_parent.setdefault(cond.ref, []).append(
-            (question, tuple(str(v) for v in values), tuple(parent.display(v) for v in values)))
+            (question, tuple(str(v) for v in values), tuple(parent.display(v) for v in values))
+        )
     children = frozenset(child.id for items in by_parent.values() for child, _, _ in items)
     return Reveal(by_parent, children)
 
@@ -291,8 +303,14 @@ def submission_of(ctx: Context) -> Submission | None:
 
 def audit_client_delete(reference: str) -> None:
     if reference:
-        services.db().add(AuditEntry(actor="client", action="client_deleted",
-                                     reference=reference, ip=request.remote_addr or ""))
+        services.db().add(
+            AuditEntry(
+                actor="client",
+                action="client_deleted",
+                reference=reference,
+                ip=request.remote_addr or "",
+            )
+        )
 
 
 def pdf_available() -> bool:
@@ -303,8 +321,10 @@ def pdf_response(ctx: Context):
     from ..pdf import SummaryMeta, render_summary
 
     submission = submission_of(ctx) if ctx.draft.submission_id else None
-    meta = SummaryMeta(reference=submission.reference if submission else None,
-                       created_at=submission.created_at if submission else ctx.draft.updated_at)
+    meta = SummaryMeta(
+        reference=submission.reference if submission else None,
+        created_at=submission.created_at if submission else ctx.draft.updated_at,
+    )
     body = render_summary(ctx.evaluation, ctx.q, meta)
     name = f"kap-prescreen-summary-{submission.reference if submission else 'not-sent'}.pdf"
     response = make_response(body)

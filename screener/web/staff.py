@@ -78,8 +78,12 @@ def _no_store(response):
 
 @bp.context_processor
 def _staff_globals() -> dict:
-    return {"urgent_unreviewed": urgent_unreviewed(), "STATUSES": STATUSES,
-            "local_time": local_time, "relative_time": relative_time}
+    return {
+        "urgent_unreviewed": urgent_unreviewed(),
+        "STATUSES": STATUSES,
+        "local_time": local_time,
+        "relative_time": relative_time,
+    }
 
 
 def urgent_unreviewed() -> int:
@@ -107,8 +111,14 @@ def relative_time(value: dt.datetime, now: dt.datetime | None = None) -> str:
     seconds = max(0, int(((now or utcnow()) - value).total_seconds()))
     if seconds < 60:
         return "just now"
-    for size, unit in ((86400 * 365, "year"), (86400 * 30, "month"), (86400 * 7, "week"),
-                       (86400, "day"), (3600, "hour"), (60, "minute")):
+    for size, unit in (
+        (86400 * 365, "year"),
+        (86400 * 30, "month"),
+        (86400 * 7, "week"),
+        (86400, "day"),
+        (3600, "hour"),
+        (60, "minute"),
+    ):
         if seconds >= size:
             n = seconds // size
             return f"{n} {unit}{'s' if n != 1 else ''} ago"
@@ -122,11 +132,19 @@ def queue():
     q = svc.questionnaire
     filters = Filters.from_args(request.args, q)
     page = queue_page(services.db(), filters, request.args.get("page"), practice_zone())
-    return render_template("staff/queue.html", rows=page.rows, labels=Labels(svc.definition),
-                           filters=filters, total=page.total, page=page.page,
-                           pages=page.pages, per_page=PER_PAGE,
-                           outcomes=[(o.id, o.title) for o in q.outcomes],
-                           flags_by_level=flags_by_level(q), urgency_names=URGENCY)
+    return render_template(
+        "staff/queue.html",
+        rows=page.rows,
+        labels=Labels(svc.definition),
+        filters=filters,
+        total=page.total,
+        page=page.page,
+        pages=page.pages,
+        per_page=PER_PAGE,
+        outcomes=[(o.id, o.title) for o in q.outcomes],
+        flags_by_level=flags_by_level(q),
+        urgency_names=URGENCY,
+    )
 
 
 # -- detail -------------------------------------------------------------------------------
@@ -141,8 +159,7 @@ class Review:
 
 
 def _submission(reference: str) -> Submission:
-    sub = services.db().scalars(
-        select(Submission).where(Submission.reference == reference)).first()
+    sub = services.db().scalars(select(Submission).where(Submission.reference == reference)).first()
     if sub is None:
         abort(404)
     return sub
@@ -192,27 +209,46 @@ def detail(reference):
     sub = _submission(reference)
     review = _open(sub)
     db = services.db()
-    notes = db.scalars(select(Note).where(Note.submission_id == sub.id)
-                       .order_by(Note.created_at.asc(), Note.id.asc())).all()
+    notes = db.scalars(
+        select(Note)
+        .where(Note.submission_id == sub.id)
+        .order_by(Note.created_at.asc(), Note.id.asc())
+    ).all()
     vault = services.get().vault
     note_rows = [(n, vault.open(n.body_enc, "")) for n in notes]
-    history = db.scalars(select(StatusChange).where(StatusChange.submission_id == sub.id)
-                         .order_by(StatusChange.at.asc(), StatusChange.id.asc())).all()
-    therapists = db.scalars(select(Therapist).where(Therapist.active.is_(True))
-                            .order_by(Therapist.email)).all()
+    history = db.scalars(
+        select(StatusChange)
+        .where(StatusChange.submission_id == sub.id)
+        .order_by(StatusChange.at.asc(), StatusChange.id.asc())
+    ).all()
+    therapists = db.scalars(
+        select(Therapist).where(Therapist.active.is_(True)).order_by(Therapist.email)
+    ).all()
     ev = review.evaluation
     grouped = [(level, [f for f in ev.flags if f.flag.level == level]) for level in LEVELS]
-    ask = [f for level in LEVELS for f in ev.flags if f.flag.level == level and
-           f.flag.ask_on_call]
+    ask = [f for level in LEVELS for f in ev.flags if f.flag.level == level and f.flag.ask_on_call]
     audit.record("view_submission", reference=sub.reference)
     db.commit()
     return render_template(
-        "staff/detail.html", sub=sub, review=review, ev=ev, dq=review.q,
-        contact=review.contact, grouped=grouped, ask=ask, notes=note_rows, history=history,
-        therapists=therapists, next_statuses=TRANSITIONS.get(sub.status, ()),
-        answers=answer_rows(review.q, ev), evidence=lambda f: evidence_rows(review.q, f),
-        urgency_names=URGENCY, max_note=MAX_NOTE,
-        note_error=g.pop("note_error", None), note_text=g.pop("note_text", ""))
+        "staff/detail.html",
+        sub=sub,
+        review=review,
+        ev=ev,
+        dq=review.q,
+        contact=review.contact,
+        grouped=grouped,
+        ask=ask,
+        notes=note_rows,
+        history=history,
+        therapists=therapists,
+        next_statuses=TRANSITIONS.get(sub.status, ()),
+        answers=answer_rows(review.q, ev),
+        evidence=lambda f: evidence_rows(review.q, f),
+        urgency_names=URGENCY,
+        max_note=MAX_NOTE,
+        note_error=g.pop("note_error", None),
+        note_text=g.pop("note_text", ""),
+    )
 
 
 @bp.get("/s/<reference>/summary.pdf")
@@ -221,8 +257,9 @@ def summary_pdf(reference):
 
     sub = _submission(reference)
     review = _open(sub)
-    body = render_summary(review.evaluation, review.q,
-                          SummaryMeta(reference=sub.reference, created_at=sub.created_at))
+    body = render_summary(
+        review.evaluation, review.q, SummaryMeta(reference=sub.reference, created_at=sub.created_at)
+    )
     inline = request.args.get("inline") == "1"
     audit.record("pdf_view" if inline else "pdf_download", reference=sub.reference)
     services.db().commit()
@@ -230,7 +267,8 @@ def summary_pdf(reference):
     response.headers["Content-Type"] = "application/pdf"
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = (
-        f'{disposition}; filename="kap-prescreen-summary-{sub.reference}.pdf"')
+        f'{disposition}; filename="kap-prescreen-summary-{sub.reference}.pdf"'
+    )
     return response
 
 
@@ -241,23 +279,28 @@ def change_status(reference):
     seen = request.form.get("current", sub.status)
     old = sub.status
     if seen != old:
-        flash(f"Someone changed the status to \u201c{STATUSES.get(old, old)}\u201d while you "
-              "had this page open. Check it and try again.")
+        flash(
+            f"Someone changed the status to \u201c{STATUSES.get(old, old)}\u201d while you "
+            "had this page open. Check it and try again."
+        )
     elif new not in STATUSES:
         flash("Choose a new status from the list.")
     elif new not in TRANSITIONS.get(old, ()):
         allowed = " or ".join(f"\u201c{STATUSES[s]}\u201d" for s in TRANSITIONS.get(old, ()))
-        hint = f" From \u201c{STATUSES[old]}\u201d it can move to {allowed}." if allowed else \
-            f" \u201c{STATUSES[old]}\u201d is the last step."
-        flash(f"The status cannot change from \u201c{STATUSES[old]}\u201d to "
-              f"\u201c{STATUSES[new]}\u201d.{hint}")
+        hint = (
+            f" From \u201c{STATUSES[old]}\u201d it can move to {allowed}."
+            if allowed
+            else f" \u201c{STATUSES[old]}\u201d is the last step."
+        )
+        flash(
+            f"The status cannot change from \u201c{STATUSES[old]}\u201d to "
+            f"\u201c{STATUSES[new]}\u201d.{hint}"
+        )
     else:
         sub.status = new
         therapist = current_user.therapist
-        services.db().add(StatusChange(submission_id=sub.id, by_id=therapist.id, old=old,
-                                       new=new))
-        audit.record("status_change", reference=sub.reference,
-                     detail=f"{old} \u2192 {new}")
+        services.db().add(StatusChange(submission_id=sub.id, by_id=therapist.id, old=old, new=new))
+        audit.record("status_change", reference=sub.reference, detail=f"{old} \u2192 {new}")
         services.db().commit()
         flash(f"Status changed to \u201c{STATUSES[new]}\u201d.")
     return redirect(url_for(".detail", reference=sub.reference, _anchor="status"), code=303)
@@ -275,8 +318,13 @@ def add_note(reference):
     if "note_error" in g:
         response = detail(reference)
         return make_response(response, 400)
-    services.db().add(Note(submission_id=sub.id, author_id=current_user.therapist.id,
-                           body_enc=services.get().vault.seal(body)))
+    services.db().add(
+        Note(
+            submission_id=sub.id,
+            author_id=current_user.therapist.id,
+            body_enc=services.get().vault.seal(body),
+        )
+    )
     audit.record("note_added", reference=sub.reference)
     services.db().commit()
     flash("Note added.")
@@ -294,12 +342,14 @@ def assign(reference):
         target = db.get(Therapist, parse_int(raw, -1))
         if target is None or not target.active:
             flash("Choose a therapist from the list.")
-            return redirect(url_for(".detail", reference=sub.reference, _anchor="assign"),
-                            code=303)
+            return redirect(url_for(".detail", reference=sub.reference, _anchor="assign"), code=303)
     if (target.id if target else None) != sub.assigned_to_id:
         sub.assigned_to_id = target.id if target else None
-        audit.record("assign", reference=sub.reference,
-                     detail=f"to {target.email}" if target else "unassigned")
+        audit.record(
+            "assign",
+            reference=sub.reference,
+            detail=f"to {target.email}" if target else "unassigned",
+        )
         db.commit()
     flash(f"Assigned to {target.email}." if target else "No one is assigned now.")
     return redirect(url_for(".detail", reference=sub.reference, _anchor="assign"), code=303)
@@ -311,15 +361,21 @@ def export_csv():
     svc = services.get()
     filters = Filters.from_args(request.args, svc.questionnaire)
     private = request.args.get("private") == "1"
-    rows = export.csv_rows(services.db(), svc.vault, svc.questionnaire, svc.definition,
-                           filters, practice_zone(), private)
+    rows = export.csv_rows(
+        services.db(),
+        svc.vault,
+        svc.questionnaire,
+        svc.definition,
+        filters,
+        practice_zone(),
+        private,
+    )
     body, count = export.build_csv(rows)
     audit.record("csv_export", detail=export.audit_detail(filters, count, private))
     services.db().commit()
     response = make_response(body)
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{export.filename(utcnow())}"')
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(utcnow())}"'
     return response
 
 
@@ -330,6 +386,12 @@ def audit_log():
         abort(403)
     filters = AuditFilters.from_args(request.args, audit.ACTIONS)
     page = audit_page(services.db(), filters, request.args.get("page"), practice_zone())
-    return render_template("staff/audit.html", entries=page.rows, actions=audit.ACTIONS,
-                           current=filters.args(), total=page.total, page=page.page,
-                           pages=page.pages)
+    return render_template(
+        "staff/audit.html",
+        entries=page.rows,
+        actions=audit.ACTIONS,
+        current=filters.args(),
+        total=page.total,
+        page=page.page,
+        pages=page.pages,
+    )

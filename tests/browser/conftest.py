@@ -21,8 +21,15 @@ import pytest
 HERE = Path(__file__).resolve().parent
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 STAFF_EMAIL = "therapist@example.com"
 STAFF_PASSWORD = "correct horse battery staple"
 
@@ -32,8 +39,12 @@ SHOTS: list[Path] = []
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("SCREENER_TEST_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("SCREENER_TEST_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -56,8 +67,9 @@ def missing() -> str | None:
 
 def _unavailable(reason: str):
     if os.environ.get("SCREENER_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests required (SCREENER_REQUIRE_BROWSER=1) but {reason}",
-                    pytrace=False)
+        pytest.fail(
+            f"browser tests required (SCREENER_REQUIRE_BROWSER=1) but {reason}", pytrace=False
+        )
     pytest.skip(f"browser tests skipped: {reason}")
 
 
@@ -96,15 +108,17 @@ def live_server(tmp_path_factory):
             pass
 
     folder = tmp_path_factory.mktemp("live")
-    app = create_app({
-        "ENV": "development",
-        "QUESTIONS": str(QUESTIONS),
-        "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}",
-        "SECRET_KEY": "browser-test-secret-key-that-is-long-enough",
-        "DATA_KEY": Fernet.generate_key().decode(),
-        "SESSION_COOKIE_SECURE": False,
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "ENV": "development",
+            "QUESTIONS": str(QUESTIONS),
+            "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}",
+            "SECRET_KEY": "browser-test-secret-key-that-is-long-enough",
+            "DATA_KEY": Fernet.generate_key().decode(),
+            "SESSION_COOKIE_SECURE": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     app.instance_path = str(folder / "instance")
     # Flask-Limiter is one object shared by every app in this process: register its hooks
     # on this app now (before any request), then switch it off; the 429 test turns it on.
@@ -127,8 +141,9 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def staff_account(live_server):
     """A therapist made with the real CLI (no default accounts exist)."""
-    live_server.cli("create-therapist", STAFF_EMAIL, "--password-stdin",
-                    input=STAFF_PASSWORD + "\n")
+    live_server.cli(
+        "create-therapist", STAFF_EMAIL, "--password-stdin", input=STAFF_PASSWORD + "\n"
+    )
     return STAFF_EMAIL, STAFF_PASSWORD
 
 
@@ -139,8 +154,9 @@ def browser(live_server):
 
     pw = sync_playwright().start()
     try:
-        browser = pw.chromium.launch(executable_path=chromium_path(), headless=True,
-                                     args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
     except Exception as exc:  # a broken Chromium install is the same as a missing one
         pw.stop()
         _unavailable(f"Chromium would not start: {str(exc).splitlines()[0]}")
@@ -239,7 +255,9 @@ class Axe:
                             targets: x.nodes.map((n) => n.target.join(' '))})),
                         rules: [...ids(r.passes), ...ids(r.violations), ...ids(r.incomplete),
                                 ...ids(r.inapplicable)]};
-            }""", AXE_TAGS)
+            }""",
+            AXE_TAGS,
+        )
 
     def violations(self, page, name: str) -> list[str]:
         result = self.run(page)
@@ -319,14 +337,15 @@ def pytest_terminal_summary(terminalreporter):
     if AXE_LOG["pages"]:
         terminalreporter.write_line(
             f"axe-core: {len(AXE_LOG['pages'])} scans, {len(AXE_LOG['rules'])} rules "
-            f"({', '.join(AXE_TAGS)})")
+            f"({', '.join(AXE_TAGS)})"
+        )
         if AXE_LOG["incomplete"]:
             needs = {k: sorted(v) for k, v in AXE_LOG["incomplete"].items()}
             terminalreporter.write_line(
-                "axe-core asked for a manual review of: " + json.dumps(needs)[:2000])
+                "axe-core asked for a manual review of: " + json.dumps(needs)[:2000]
+            )
     if SHOTS:
         terminalreporter.write_line(f"browser screenshots: {SHOTS[0].parent}")
-
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -81,8 +81,9 @@ class Walker:
         labels = []
         for question in self.q.pages[self.page_id()].questions:
             if question.id in answers:
-                fill_question(self.page, question, answers[question.id],
-                              twins=labels.count(question.label))
+                fill_question(
+                    self.page, question, answers[question.id], twins=labels.count(question.label)
+                )
             labels.append(question.label)
 
     def answer_page(self, answers: dict) -> None:
@@ -93,8 +94,10 @@ class Walker:
             self.every_page(self.page, page_id)
         self.fill_page(answers)
         click_and_wait(self.page, "Continue")
-        assert self.page.locator(".error-summary").count() == 0, \
-            (page_id, self.page.locator(".error-summary").inner_text())
+        assert self.page.locator(".error-summary").count() == 0, (
+            page_id,
+            self.page.locator(".error-summary").inner_text(),
+        )
 
     def answer_all(self, answers: dict, until: str | None = None, limit: int = 60) -> Walker:
         """Answer each page asked, continuing past support pages, until check answers."""

@@ -12,8 +12,7 @@ from tests.browser.flows import Walker, click_and_wait, field_for, path_of
 pytestmark = pytest.mark.browser
 
 
-def test_every_client_page_along_a_whole_journey(new_context, axe, questionnaire, personas,
-                                                 shot):
+def test_every_client_page_along_a_whole_journey(new_context, axe, questionnaire, personas, shot):
     """Landing, every question page (radios, checkboxes, number, long text), a page with
     errors, a revealed follow-up, check answers, result, save, saved, send, sent, delete."""
     page = new_context().new_page()
@@ -96,8 +95,7 @@ def test_pages_without_a_draft_and_error_pages(new_context, axe, shot):
     def scan(name):
         problems.extend(axe.violations(page, name))
 
-    for url, name in (("/privacy", "privacy"), ("/help-now", "help now"),
-                      ("/resume", "resume")):
+    for url, name in (("/privacy", "privacy"), ("/help-now", "help now"), ("/resume", "resume")):
         page.goto(url)
         scan(name)
     page.get_by_label("Resume code").fill("AAAA-BBBB-CCCC-DDDD")
@@ -155,6 +153,12 @@ def test_the_scans_do_catch_problems(page, axe):
         document.getElementById('faint').style.color = '#bbb';  // CSP allows CSSOM styles
     }""")
     problems = "\n".join(axe.violations(page, "privacy, broken on purpose"))
-    for expected in ("color-contrast", "image-alt", "uses a placeholder", "has no label",
-                     "heading skips a level", "duplicate ids: nameless"):
+    for expected in (
+        "color-contrast",
+        "image-alt",
+        "uses a placeholder",
+        "has no label",
+        "heading skips a level",
+        "duplicate ids: nameless",
+    ):
         assert expected in problems, (expected, problems)

@@ -36,8 +36,9 @@ def test_p01_end_to_end_by_visible_labels_with_pdf(page, questionnaire, personas
         assert handle.read(5) == b"%PDF-"
 
 
-def test_p08_support_page_follows_the_safety_page_and_support_comes_first(page, questionnaire,
-                                                                          personas, shot, axe):
+def test_p08_support_page_follows_the_safety_page_and_support_comes_first(
+    page, questionnaire, personas, shot, axe
+):
     seen = []
 
     def note(p, page_id):
@@ -72,8 +73,7 @@ def test_p12_under_18_is_asked_only_age_and_safety(page, questionnaire, personas
     axe(page, "result (adults only)")
 
 
-def test_validation_errors_take_focus_and_link_to_each_field(page, questionnaire, personas,
-                                                             shot):
+def test_validation_errors_take_focus_and_link_to_each_field(page, questionnaire, personas, shot):
     walker = Walker(page, questionnaire).start()
     click_and_wait(page, "Continue")  # the age page, empty
     summary = page.get_by_role("alert")
@@ -95,7 +95,8 @@ def test_validation_errors_take_focus_and_link_to_each_field(page, questionnaire
         message = page.locator(f"#{question.id}-error")
         expect(message).to_be_visible()
         expect(page.get_by_role("group", name=question.label)).to_have_attribute(
-            "aria-describedby", re.compile(f"{question.id}-error"))
+            "aria-describedby", re.compile(f"{question.id}-error")
+        )
     assert path_of(page) == "/q/reasons"
 
 
@@ -116,8 +117,9 @@ def test_same_page_reveal_with_javascript(page, questionnaire, personas, shot):
     yes = field_for(page, q["si_thoughts"], "yes")
     yes.check()
     expect(follow_up).to_be_visible()
-    expect(yes).to_have_attribute("aria-controls",
-                                  "reveal-si_method reveal-si_intent reveal-si_plan")
+    expect(yes).to_have_attribute(
+        "aria-controls", "reveal-si_method reveal-si_intent reveal-si_plan"
+    )
     shot(page, "revealed")
     field_for(page, q["si_thoughts"], "no").check()
     expect(follow_up).to_be_hidden()
@@ -129,12 +131,14 @@ def test_same_page_reveal_without_javascript(new_context, questionnaire, persona
     q = questionnaire.questions
     expect(page.get_by_role("group", name=q["si_method"].label)).to_be_visible()
     hint = page.locator("#reveal-si_method").get_by_text(
-        "Only answer this if you chose \u201cYes\u201d above.")
+        "Only answer this if you chose \u201cYes\u201d above."
+    )
     expect(hint).to_be_visible()
     shot(page, "nojs")  # axe cannot run here; test_accessibility scans this layout
     # with thoughts, the follow-ups are answered on the same page
-    answers = dict(personas["P01"].answers, si_thoughts="yes", si_method="no", si_intent="no",
-                   si_plan="no")
+    answers = dict(
+        personas["P01"].answers, si_thoughts="yes", si_method="no", si_intent="no", si_plan="no"
+    )
     walker.answer_page(answers)
     assert path_of(page) in ("/support", "/q/safety_now"), page.url
     page.go_back()
@@ -184,8 +188,7 @@ def _focus_is_visible(page) -> bool:
     }""")
 
 
-def test_keyboard_only_completes_a_page_with_visible_focus(page, questionnaire, personas,
-                                                           shot):
+def test_keyboard_only_completes_a_page_with_visible_focus(page, questionnaire, personas, shot):
     walker = Walker(page, questionnaire).start()
     walker.answer_all(personas["P01"].answers, until="location")
     page.reload()  # focus starts at the top of the page, as after following a link

@@ -16,8 +16,9 @@ from tests.staff_helpers import submit_answers
 pytestmark = pytest.mark.browser
 
 
-def test_staff_sign_in_urgent_first_note_and_status(new_context, live_server, staff_account,
-                                                    personas, axe, shot):
+def test_staff_sign_in_urgent_first_note_and_status(
+    new_context, live_server, staff_account, personas, axe, shot
+):
     app = live_server.app
     now = utcnow()
     routine = submit_answers(app, personas["P01"].answers, created_at=now - dt.timedelta(days=2))
@@ -68,8 +69,9 @@ def test_staff_sign_in_urgent_first_note_and_status(new_context, live_server, st
     expect(page.get_by_role("status")).to_contain_text("Status changed to \u201cIn review\u201d.")
     expect(page.locator("#status + p")).to_have_text("Current status: In review")
     history = page.get_by_role("table", name="Status history")
-    expect(history.get_by_role("row", name=re.compile(
-        "New \u2192 In review " + re.escape(email)))).to_have_count(1)
+    expect(
+        history.get_by_role("row", name=re.compile("New \u2192 In review " + re.escape(email)))
+    ).to_have_count(1)
     shot(page, "detail")
     axe(page, "staff detail after a note and a status change")
 
