@@ -33,6 +33,9 @@ def fuzz_settings(default: int):
         max_examples=FUZZ or default,
         deadline=None,
         database=None,
+        # `make test` replays the same examples every run, so CI is repeatable;
+        # `make fuzz` explores new ones each time.
+        derandomize=not FUZZ,
         suppress_health_check=[
             HealthCheck.function_scoped_fixture,
             HealthCheck.too_slow,
