@@ -134,7 +134,6 @@ def result():
             ctx=ctx,
             ev=ctx.evaluation,
             sent=ctx.draft.submission_id,
-            pdf_available=journey.pdf_available(),
         )
     )
 

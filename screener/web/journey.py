@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib.util
 from dataclasses import dataclass
 
 from flask import (
@@ -311,10 +310,6 @@ def audit_client_delete(reference: str) -> None:
                 ip=request.remote_addr or "",
             )
         )
-
-
-def pdf_available() -> bool:
-    return importlib.util.find_spec("screener.pdf") is not None
 
 
 def pdf_response(ctx: Context):
