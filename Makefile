@@ -1,5 +1,6 @@
-# Every target sets up what it needs: a fresh clone only needs python3, make and (for the
-# browser tests) root or an installed chromium.
+# Every target sets up what it needs: a fresh clone only needs python3 and make. System
+# packages (chromium, poppler-utils, ...) come from apt-get when run as root; see
+# tests/system-deps.sh.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,16 +9,19 @@ STAMP := $(VENV)/.installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve test test-browser test-postgres lint check bench fuzz browser-deps clean
+.PHONY: help venv run serve test test-browser test-postgres lint check bench fuzz system-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
+# Quiet unless something fails: pip and setuptools print pages of notices otherwise.
 $(STAMP): setup.cfg pyproject.toml
-	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
-	touch $(STAMP)
+	@echo "setting up $(VENV) (log: $(VENV)/install.log)"
+	@python3 -m venv $(VENV)
+	@{ $(PY) -m pip install -q --upgrade pip setuptools wheel \
+	   && $(PY) -m pip install -q -e '.[test]'; } > $(VENV)/install.log 2>&1 \
+	 || { cat $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the app with its test extras
 
@@ -34,20 +38,19 @@ serve: venv ## serve with gunicorn and production settings (needs SCREENER_SECRE
 check: venv ## lint questions.yaml and run its examples
 	$(FLASK) check
 
-lint: venv ## ruff and bandit
+lint: venv ## ruff, ruff format, bandit, and the import contracts between the layers (.importlinter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -r screener -ll
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
-browser-deps: ## install Debian's chromium and the axe-core script when possible
-	@bash tests/browser/install-deps.sh
+system-deps: ## install the Debian packages and the axe-core script the tests need, when possible
+	@bash tests/system-deps.sh
 
-test: venv browser-deps ## ruff, then the whole test suite
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/bandit -q -r screener -ll
+test: lint system-deps ## make lint, then the whole test suite
 	$(VENV)/bin/pytest -p no:cacheprovider
 
-test-browser: venv browser-deps ## only the browser tests; fails (never skips) without chromium
+test-browser: venv system-deps ## only the browser tests; fails (never skips) without chromium
 	SCREENER_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -p no:cacheprovider -m browser
 
 test-postgres: venv ## only the PostgreSQL/Redis tests; fails (never skips) without the servers
@@ -56,8 +59,9 @@ test-postgres: venv ## only the PostgreSQL/Redis tests; fails (never skips) with
 fuzz: venv ## the hostile-input property tests with many more examples
 	SCREENER_FUZZ_EXAMPLES=3000 $(VENV)/bin/pytest -p no:cacheprovider tests/test_hostile.py
 
-bench: venv browser-deps ## benchmarks, printed as ratios against baselines measured in the same run
-	$(PY) -m pip install -q -e '.[dev]'
+bench: venv ## benchmarks, printed as ratios against baselines measured in the same run
+	@bash tests/system-deps.sh bench
+	@$(PY) -m pip install -q -e '.[dev]' > $(VENV)/install-dev.log 2>&1 || { cat $(VENV)/install-dev.log; exit 1; }
 	$(PY) bench/run.py
 
 clean: ## remove the venv and caches (keeps instance/)

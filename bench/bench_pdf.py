@@ -11,9 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screener.evaluate import evaluate  # noqa: E402
-from screener.loader import load_file  # noqa: E402
 from screener.pdf import SummaryMeta, render_summary  # noqa: E402
+from screener.questionnaire import evaluate, load_file  # noqa: E402
 
 RUNS = 60
 WEASY_RUNS = 5

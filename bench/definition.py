@@ -61,7 +61,7 @@ def scaled_text(factor: int = 10) -> str:
 
 
 def _time(path: Path, runs: int) -> tuple[float, bool]:
-    from screener.check import check_file
+    from screener.questionnaire import check_file
 
     check_file(path, run_examples_too=False)  # warm up imports and caches
     times, ok = [], True

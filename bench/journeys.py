@@ -117,7 +117,7 @@ def journey(browser: Browser, q, answers: dict, name: str) -> str:
 
 
 def run(url: str, clients: int, seconds: float) -> dict:
-    from screener.loader import load_file
+    from screener.questionnaire import load_file
 
     q = load_file(ROOT / "questions.yaml").questionnaire
     personas = {ex.name.split()[0]: ex.answers for ex in q.examples}

@@ -85,12 +85,15 @@ def app_env(database_url: str) -> dict:
 
 def migrate(url: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "screener.migrate", url], cwd=ROOT, check=True, capture_output=True
+        [sys.executable, "-m", "screener.store.migrate", url],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
 
 
 def personas():
-    from screener.loader import load_file
+    from screener.questionnaire import load_file
 
     q = load_file(ROOT / "questions.yaml").questionnaire
     return q, {ex.name.split()[0]: ex.answers for ex in q.examples}
@@ -186,8 +189,7 @@ def _default_workers() -> int:
 def _lost(url: str, references: list[str]) -> int:
     from sqlalchemy import select
 
-    from screener.db import make_engine
-    from screener.models import Submission
+    from screener.store import Submission, make_engine
 
     engine = make_engine(url)
     try:

@@ -44,8 +44,7 @@ def _app(tmp: Path):
 def _fill(app, count: int) -> None:
     """`count` submissions inserted directly (the queue never decrypts, so one sealed blob
     serves them all), spread over a year, statuses and urgencies."""
-    from screener import drafts
-    from screener.models import Submission, utcnow
+    from screener.store import Submission, drafts, utcnow
 
     svc = app.extensions["screener"]
     blob = svc.vault.seal({"bench": True})
@@ -73,8 +72,8 @@ def _fill(app, count: int) -> None:
 
 
 def _signed_in(app):
-    from screener import auth
-    from screener.models import Therapist
+    from screener.store import Therapist
+    from screener.web import auth
 
     with app.extensions["screener"].sessionmaker.begin() as session:
         session.add(

@@ -1,4 +1,7 @@
-"""KAP pre-screener: a Flask app around a pure questionnaire engine."""
+"""KAP pre-screener: a Flask app around a pure questionnaire engine.
+
+questionnaire (pure) ← store, pdf ← web ← cli; `create_app` wires them together.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, services
+from .web import app_state, config
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -21,10 +24,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _secrets(app)
-    services.init_app(app)
+    app_state.init_app(app)
     from . import web
+    from .cli import register_commands
 
     web.init_app(app)
+    register_commands(app)
     return app
 
 

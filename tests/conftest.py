@@ -46,7 +46,7 @@ def runner(app):
 
 @pytest.fixture(scope="session")
 def questionnaire():
-    from screener.loader import load_file
+    from screener.questionnaire import load_file
 
     result = load_file(QUESTIONS)
     assert result.questionnaire is not None, result.problems

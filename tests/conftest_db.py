@@ -126,7 +126,7 @@ def redis_prefix():
     require("redis")
     import redis
 
-    from screener.security import limiter
+    from screener.web.limits import limiter
 
     prefix = f"screener_test_{secrets.token_hex(6)}"
     # Flask-Limiter keeps the first key prefix it was given for the life of the (global)

@@ -113,7 +113,7 @@ def rows(app, model):
 
 def free_text(persona) -> list[str]:
     """The persona's typed answers (longtext and text questions), non-empty."""
-    from screener.loader import load_file
+    from screener.questionnaire import load_file
 
     q = load_file(QUESTIONS).questionnaire
     return [

@@ -9,9 +9,9 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from screener import auth, drafts
-from screener.evaluate import evaluate
-from screener.models import AuditEntry, Submission, Therapist
+from screener.questionnaire import evaluate
+from screener.store import AuditEntry, Submission, Therapist, drafts
+from screener.web import auth
 from tests.journey_helpers import csrf_token
 
 PASSWORD = "correct horse battery staple"

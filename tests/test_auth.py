@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from screener import auth
-from screener.security import limiter
+from screener.web import auth
+from screener.web.limits import limiter
 from tests.journey_helpers import Journey
 from tests.staff_helpers import (
     PASSWORD,
@@ -89,7 +89,7 @@ def test_lock_expires(staff, client):
         login(client, password="wrong password again")
     svc = app.extensions["screener"]
     with svc.sessionmaker.begin() as session:
-        from screener.models import Therapist, utcnow
+        from screener.store import Therapist, utcnow
 
         t = session.query(Therapist).one()
         t.locked_until = utcnow().replace(year=2000)
@@ -147,7 +147,7 @@ def test_deactivation_ends_an_open_session(staff, client):
     login(client)
     svc = staff.extensions["screener"]
     with svc.sessionmaker.begin() as session:
-        from screener.models import Therapist
+        from screener.store import Therapist
 
         t = session.query(Therapist).one()
         t.active = False
@@ -272,7 +272,7 @@ def test_passwords_are_argon2_and_at_least_12_characters():
 def test_no_default_accounts(app, client):
     from sqlalchemy import func, select
 
-    from screener.models import Therapist
+    from screener.store import Therapist
 
     with app.extensions["screener"].sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(Therapist)) == 0

@@ -191,7 +191,7 @@ BAD = tweak("level: review", "level: reviw")
 
 def test_create_app_refuses_a_bad_questions_file(tmp_path):
     from screener import create_app
-    from screener.check import DefinitionError
+    from screener.questionnaire import DefinitionError
 
     bad = write_yaml(tmp_path, BAD)
     with pytest.raises(SystemExit) as info:

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from screener.forms import page_form_class
-from screener.models import Draft, Submission
+from screener.store import Draft, Submission
+from screener.web.forms import page_form_class
 from tests.journey_helpers import Journey, csrf_token, h1
 
 

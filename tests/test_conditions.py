@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from screener.conditions import Facts, check, holds
-from screener.definition import Condition
+from screener.questionnaire import Condition
+from screener.questionnaire.conditions import Facts, check, holds
 
 
 def q(ref, op, value=None):

@@ -1,6 +1,6 @@
 """The README documents what the content owner needs: every problem code."""
 
-from screener.problems import CODES
+from screener.questionnaire import CODES
 from tests.conftest import ROOT
 
 

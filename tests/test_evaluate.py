@@ -6,8 +6,7 @@ import copy
 
 import pytest
 
-from screener.evaluate import evaluate
-from screener.loader import load_file
+from screener.questionnaire import evaluate, load_file
 from tests.conftest import QUESTIONS
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screener.db import make_engine
+from screener.store import make_engine
 
 
 def test_healthz_is_ok_and_says_nothing_else(client):

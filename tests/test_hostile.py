@@ -19,9 +19,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from screener import drafts
-from screener.evaluate import evaluate
-from screener.models import Draft, Submission
+from screener.questionnaire import evaluate
+from screener.store import Draft, Submission, drafts
 from tests.journey_helpers import Journey, csrf_token
 from tests.security_helpers import CONTACTS, make_app, rows, send_persona
 

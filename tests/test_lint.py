@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from screener.lint import lint
-from screener.loader import load_text
-from screener.problems import ERROR, WARNING
+from screener.questionnaire import ERROR, WARNING, lint, load_text
 from tests.test_loader import BASE, line_of, only, problems, tweak
 
 ADULT_EXAMPLE = (

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from screener.check import check_file
-from screener.loader import load_bytes, load_file, load_text
-from screener.problems import ERROR, WARNING
+from screener.questionnaire import ERROR, WARNING, check_file, load_bytes, load_file, load_text
 
 BASE = """\
 questionnaire:
@@ -433,14 +431,14 @@ def test_nonsense_never_raises(tmp_path, text):
 
 
 def test_anchors_and_aliases_are_read_as_yaml_defines_them():
-    from screener.yamlsource import parse
+    from screener.questionnaire.yamlsource import parse
 
     source = parse("a: &shared [1, 2]\nb: *shared\n")
     assert source.problems == [] and source.data == {"a": [1, 2], "b": [1, 2]}
 
 
 def test_unsafe_tags_are_refused_with_their_line():
-    from screener.yamlsource import parse
+    from screener.questionnaire.yamlsource import parse
 
     source = parse("a: 1\nb: !!python/object/apply:os.system ['true']\n")
     [problem] = source.problems
@@ -448,14 +446,14 @@ def test_unsafe_tags_are_refused_with_their_line():
 
 
 def test_a_second_document_is_refused_with_its_line():
-    from screener.yamlsource import parse
+    from screener.questionnaire.yamlsource import parse
 
     [problem] = parse("a: 1\n---\nb: 2\n").problems
     assert problem.code == "DEF001" and problem.line == 2 and "---" in problem.message
 
 
 def test_a_mapping_as_key_is_a_clear_problem():
-    from screener.yamlsource import parse
+    from screener.questionnaire.yamlsource import parse
 
     [problem] = parse("? [a, b]\n: 1\nc: 2\n").problems
     assert problem.code == "DEF004" and problem.line == 1

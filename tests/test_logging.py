@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from screener.logs import REDACTED, JsonFormatter, RedactFormValues
+from screener.web.logs import REDACTED, JsonFormatter, RedactFormValues
 from tests.journey_helpers import Journey, csrf_token
 from tests.security_helpers import CONTACTS, send_persona, with_unique_free_text
 

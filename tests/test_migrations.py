@@ -1,5 +1,5 @@
 """Alembic: an empty database upgrades to head on SQLite and PostgreSQL, and the migrated
-schema is exactly what screener.models describes (autogenerate finds no difference)."""
+schema is exactly what screener.store.models describes (autogenerate finds no difference)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from screener import migrate
-from screener.db import make_engine
-from screener.models import Base
+from screener.store import Base, make_engine, migrate
 from tests.conftest_db import fresh_database, make_app
 
 

@@ -16,8 +16,8 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from screener.evaluate import evaluate
 from screener.pdf import CRISIS_FOOTER, MISSING, SummaryMeta, clean, render_summary, wrap_lines
+from screener.questionnaire import evaluate
 
 from .conftest import ROOT, dump_answers
 
@@ -157,8 +157,8 @@ def test_identical_bytes_across_processes(questionnaire, personas):
     script = (
         "import hashlib, sys\n"
         "from datetime import datetime, UTC\n"
-        "from screener.loader import load_file\n"
-        "from screener.evaluate import evaluate\n"
+        "from screener.questionnaire import load_file\n"
+        "from screener.questionnaire import evaluate\n"
         "from screener.pdf import SummaryMeta, render_summary\n"
         "q = load_file(sys.argv[1]).questionnaire\n"
         "ex = next(e for e in q.examples if e.name.startswith('P08'))\n"
@@ -249,4 +249,38 @@ def test_cli_reports_bad_answers(tmp_path):
     )
     assert result.returncode == 1
     assert "no_such_question" in result.stderr
+    assert not out.exists()
+
+
+def _preview(tmp_path, answers, *args, env=None):
+    from click.testing import CliRunner
+
+    from screener.cli.questionnaire import pdf_command
+
+    out = tmp_path / f"preview-{len(list(tmp_path.iterdir()))}.pdf"
+    result = CliRunner(env=env).invoke(pdf_command, [str(answers), "-o", str(out), *args])
+    return result, out
+
+
+def test_cli_preview_with_a_fixed_date_gives_identical_bytes(tmp_path, personas):
+    answers = dump_answers(tmp_path, personas["P05"].answers)
+    (first, a), (second, b) = (_preview(tmp_path, answers, "--date", "2026-12-01") for _ in "ab")
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert a.read_bytes() == b.read_bytes()
+    assert "Date: December 1, 2026" in pages_text(a.read_bytes())[0]
+
+
+def test_cli_preview_honours_source_date_epoch(tmp_path, personas):
+    answers = dump_answers(tmp_path, personas["P01"].answers)
+    env = {"SOURCE_DATE_EPOCH": str(int(datetime(2026, 7, 4, 12, tzinfo=UTC).timestamp()))}
+    (_, a), (_, b) = (_preview(tmp_path, answers, env=env) for _ in "ab")
+    assert a.read_bytes() == b.read_bytes()
+    assert "Date: July 4, 2026" in pages_text(a.read_bytes())[0]
+
+
+def test_cli_preview_refuses_a_date_it_cannot_read(tmp_path, personas):
+    answers = dump_answers(tmp_path, personas["P01"].answers)
+    result, out = _preview(tmp_path, answers, "--date", "next tuesday")
+    assert result.exit_code == 2
+    assert "'next tuesday' is not a date" in result.output
     assert not out.exists()

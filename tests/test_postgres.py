@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from screener.models import AuditEntry, Draft, Submission
+from screener.store import AuditEntry, Draft, Submission
 from tests.journey_helpers import Journey, h1
 
 

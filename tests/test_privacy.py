@@ -10,8 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from screener.crypto import KeyError_, Vault
-from screener.models import AuditEntry, Draft, Note, Submission, Therapist
+from screener.store import AuditEntry, Draft, KeyError_, Note, Submission, Therapist, Vault
 from tests.security_helpers import (
     CONTACTS,
     make_app,

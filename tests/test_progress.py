@@ -1,7 +1,6 @@
 """Step N of M: M counts the pages that apply, and pages an unanswered question may open."""
 
-from screener.evaluate import evaluate
-from screener.progress import expected_pages
+from screener.questionnaire import evaluate, expected_pages
 
 
 def test_before_age_is_answered_every_page_that_may_apply_is_counted(questionnaire):

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import update
 
-from screener.models import AuditEntry, Draft, Note, StatusChange, Submission, Therapist, utcnow
+from screener.store import AuditEntry, Draft, Note, StatusChange, Submission, Therapist, utcnow
 from tests.journey_helpers import Journey
 from tests.security_helpers import CONTACTS, make_app, raw_bytes, rows, send_persona
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from screener.security import RESUME_LIMIT
+from screener.web.limits import RESUME_LIMIT
 from tests.conftest_db import make_app, redis_url
 from tests.journey_helpers import csrf_token
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select, update
 
-from screener.audit import AuditImmutable
-from screener.export import csv_cell
-from screener.models import AuditEntry, Note, Submission, utcnow
+from screener.store import AuditEntry, Note, Submission, utcnow
+from screener.store.audit import AuditImmutable
+from screener.store.export import csv_cell
 from tests.staff_helpers import (
     CONTACT,
     audit_rows,
@@ -297,8 +297,8 @@ def test_pdf_download_and_inline_view(app, staff, personas):
 
 @pytest.mark.skipif(not PDF_MODULE.exists(), reason="screener/pdf is not written yet")
 def test_pdf_is_the_document_the_client_gets(app, staff, personas):
-    from screener.evaluate import evaluate
     from screener.pdf import SummaryMeta, render_summary
+    from screener.questionnaire import evaluate
 
     reference = submit_answers(app, personas["P08"].answers)
     sub = submission(app, reference)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screener import auth
+from screener.web import auth
 from tests.staff_helpers import (
     PASSWORD,
     audit_rows,

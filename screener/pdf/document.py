@@ -11,8 +11,7 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
 
-from ..definition import Questionnaire
-from ..evaluate import Evaluation
+from ..questionnaire import Evaluation, Questionnaire
 from .sections import story
 from .style import (
     CRISIS,

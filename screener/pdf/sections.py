@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from reportlab.platypus import CondPageBreak, KeepTogether, Spacer, Table, TableStyle
 
-from ..definition import Questionnaire
-from ..evaluate import Evaluation
+from ..questionnaire import Evaluation, Questionnaire
 from .flowables import (
     AnswerTable,
     BandBar,

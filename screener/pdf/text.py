@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"  # screener/fonts (package data)
+FONT_DIR = Path(__file__).resolve().parent / "fonts"  # screener/pdf/fonts (package data)
 FONT, FONT_BOLD = "KAPSans", "KAPSans-Bold"
 MISSING = "[?]"  # stands in for characters the font cannot draw, so they never vanish
 MONTHS = (

@@ -13,9 +13,10 @@ from flask import (
     url_for,
 )
 
-from .. import drafts, services
-from ..forms import ConfirmForm, ContactForm, ResumeForm, page_form_class
-from ..security import (
+from ..store import drafts
+from . import app_state, journey
+from .forms import ConfirmForm, ContactForm, ResumeForm, page_form_class
+from .limits import (
     PAGE_LIMIT,
     PDF_LIMIT,
     RESUME_LIMIT,
@@ -24,7 +25,6 @@ from ..security import (
     failed,
     limiter,
 )
-from . import journey
 
 bp = Blueprint("client", __name__)
 
@@ -42,9 +42,9 @@ def start():
     form = ConfirmForm()
     if not form.validate():
         return journey.expired_page()
-    svc = services.get()
-    draft = drafts.create_draft(services.db(), svc.vault, svc.questionnaire)
-    services.db().commit()
+    svc = app_state.get()
+    draft = drafts.create_draft(app_state.db(), svc.vault, svc.questionnaire)
+    app_state.db().commit()
     journey.remember(draft)
     return redirect(url_for(".page", page_id=svc.questionnaire.page_list[0].id))
 
@@ -157,9 +157,9 @@ def send():
             "phone": (form.phone.data or "").strip() if form.method.data == "phone" else "",
             "time": (form.time.data or "").strip(),
         }
-        svc = services.get()
-        drafts.submit(services.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
-        services.db().commit()
+        svc = app_state.get()
+        drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
+        app_state.db().commit()
         return redirect(url_for(".sent"))
     return journey.no_store(
         render_template("client/send.html", form=form, ctx=ctx), status=400 if form.errors else 200
@@ -193,10 +193,10 @@ def save():
 def resume():
     form = ResumeForm()
     if form.validate_on_submit():
-        draft = drafts.find_by_code(services.db(), form.code.data)
+        draft = drafts.find_by_code(app_state.db(), form.code.data)
         if draft is not None and journey.draft_is_live(draft):
             journey.remember(draft)
-            state = drafts.read_state(services.get().vault, draft)
+            state = drafts.read_state(app_state.get().vault, draft)
             return redirect(journey.resume_url(state))
         form.code.errors.append(
             "That code does not match a saved questionnaire. Check it and "
@@ -214,9 +214,9 @@ def delete():
         return redirect(url_for(".resume", purpose="delete"))
     if request.method == "POST" and form.validate():
         reference = journey.submission_of(ctx).reference if ctx.draft.submission_id else ""
-        drafts.delete_draft(services.db(), ctx.draft)
+        drafts.delete_draft(app_state.db(), ctx.draft)
         journey.audit_client_delete(reference)
-        services.db().commit()
+        app_state.db().commit()
         session.clear()
         return journey.no_store(render_template("client/deleted.html"))
     return journey.no_store(render_template("client/delete.html", form=form, ctx=ctx))

@@ -17,12 +17,9 @@ from flask import (
     url_for,
 )
 
-from .. import drafts, services
-from ..answers import clean
-from ..db import read_only
-from ..definition import Questionnaire
-from ..evaluate import Evaluation, evaluate, visible_on_page
-from ..models import AuditEntry, Draft, Submission, utcnow
+from ..questionnaire import Evaluation, Questionnaire, clean, evaluate, visible_on_page
+from ..store import AuditEntry, Draft, Submission, drafts, read_only, utcnow
+from . import app_state
 
 
 @dataclass
@@ -39,7 +36,7 @@ def current_draft() -> Draft | None:
     draft_id = session.get("draft")
     if not draft_id:
         return None
-    draft = services.db().get(Draft, draft_id)
+    draft = app_state.db().get(Draft, draft_id)
     if draft is None or not draft_is_live(draft):
         return None
     return draft
@@ -47,7 +44,7 @@ def current_draft() -> Draft | None:
 
 def draft_is_live(draft: Draft) -> bool:
     """Drafts expire after the retention period; a sent one stays reachable until purged."""
-    days = services.get().questionnaire.meta.draft_retention_days
+    days = app_state.get().questionnaire.meta.draft_retention_days
     return draft.submission_id is not None or draft.updated_at >= utcnow() - dt.timedelta(days=days)
 
 
@@ -57,12 +54,12 @@ def load_or_none() -> Context | None:
         # writes goes through remember_position(), in a transaction of its own.
         with read_only():
             draft = current_draft()
-            services.db().commit()
+            app_state.db().commit()
     else:
         draft = current_draft()
     if draft is None:
         return None
-    svc = services.get()
+    svc = app_state.get()
     try:
         q = svc.definition(draft.definition_hash)
     except LookupError:
@@ -79,13 +76,13 @@ def remember_position(ctx: Context, **changes) -> None:
     The draft is read again inside the write transaction, so a POST from another tab
     that landed since this request read it is never overwritten.
     """
-    db = services.db()
+    db = app_state.db()
     db.refresh(ctx.draft)
-    fresh = drafts.read_state(services.get().vault, ctx.draft)
+    fresh = drafts.read_state(app_state.get().vault, ctx.draft)
     for name, value in changes.items():
         setattr(fresh, name, value)
         setattr(ctx.state, name, value)
-    drafts.write_state(services.get().vault, ctx.draft, fresh)
+    drafts.write_state(app_state.get().vault, ctx.draft, fresh)
     db.commit()
 
 
@@ -96,8 +93,8 @@ def remember(draft: Draft) -> None:
 
 
 def save(ctx: Context) -> None:
-    drafts.write_state(services.get().vault, ctx.draft, ctx.state)
-    services.db().commit()
+    drafts.write_state(app_state.get().vault, ctx.draft, ctx.state)
+    app_state.db().commit()
 
 
 def no_store(body, status: int = 200):
@@ -297,12 +294,12 @@ def summary_rows(ctx: Context) -> list:
 
 
 def submission_of(ctx: Context) -> Submission | None:
-    return services.db().get(Submission, ctx.draft.submission_id)
+    return app_state.db().get(Submission, ctx.draft.submission_id)
 
 
 def audit_client_delete(reference: str) -> None:
     if reference:
-        services.db().add(
+        app_state.db().add(
             AuditEntry(
                 actor="client",
                 action="client_deleted",

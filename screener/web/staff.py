@@ -3,7 +3,7 @@
 The queue filters, sorts and paginates in SQL on the plain columns (urgency, status,
 outcome, flag ids, dates) and never decrypts a row. Only the detail page, the PDF and the
 CSV export open the encrypted answers, and each of those is audited. The queries live in
-`screener.staff_queue` and the CSV in `screener.export`, both without Flask; the views here
+`screener.store.queries` and the CSV in `screener.store.export`, both without Flask; the views here
 parse the request, call them, audit and render.
 """
 
@@ -28,12 +28,9 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit, export, services, staff_queue
-from ..auth import login_manager
-from ..definition import LEVELS, Questionnaire
-from ..evaluate import Evaluation, evaluate, visible_on_page
-from ..models import Note, StatusChange, Submission, Therapist, utcnow
-from ..staff_queue import (
+from ..questionnaire import LEVELS, Evaluation, Questionnaire, evaluate, visible_on_page
+from ..store import Note, StatusChange, Submission, Therapist, export, queries, utcnow
+from ..store.queries import (
     PER_PAGE,
     STATUSES,
     URGENCY,
@@ -45,6 +42,8 @@ from ..staff_queue import (
     parse_int,
     queue_page,
 )
+from . import app_state, audit
+from .auth import login_manager
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -88,7 +87,7 @@ def _staff_globals() -> dict:
 
 def urgent_unreviewed() -> int:
     if "urgent_unreviewed" not in g:
-        g.urgent_unreviewed = staff_queue.urgent_unreviewed(services.db())
+        g.urgent_unreviewed = queries.urgent_unreviewed(app_state.db())
     return g.urgent_unreviewed
 
 
@@ -128,10 +127,10 @@ def relative_time(value: dt.datetime, now: dt.datetime | None = None) -> str:
 # -- queue --------------------------------------------------------------------------------
 @bp.get("/")
 def queue():
-    svc = services.get()
+    svc = app_state.get()
     q = svc.questionnaire
     filters = Filters.from_args(request.args, q)
-    page = queue_page(services.db(), filters, request.args.get("page"), practice_zone())
+    page = queue_page(app_state.db(), filters, request.args.get("page"), practice_zone())
     return render_template(
         "staff/queue.html",
         rows=page.rows,
@@ -159,14 +158,16 @@ class Review:
 
 
 def _submission(reference: str) -> Submission:
-    sub = services.db().scalars(select(Submission).where(Submission.reference == reference)).first()
+    sub = (
+        app_state.db().scalars(select(Submission).where(Submission.reference == reference)).first()
+    )
     if sub is None:
         abort(404)
     return sub
 
 
 def _open(sub: Submission) -> Review:
-    svc = services.get()
+    svc = app_state.get()
     try:
         q = svc.definition(sub.definition_hash)
     except LookupError:
@@ -208,13 +209,13 @@ def evidence_rows(q: Questionnaire, fired) -> list[tuple[str, str]]:
 def detail(reference):
     sub = _submission(reference)
     review = _open(sub)
-    db = services.db()
+    db = app_state.db()
     notes = db.scalars(
         select(Note)
         .where(Note.submission_id == sub.id)
         .order_by(Note.created_at.asc(), Note.id.asc())
     ).all()
-    vault = services.get().vault
+    vault = app_state.get().vault
     note_rows = [(n, vault.open(n.body_enc, "")) for n in notes]
     history = db.scalars(
         select(StatusChange)
@@ -262,7 +263,7 @@ def summary_pdf(reference):
     )
     inline = request.args.get("inline") == "1"
     audit.record("pdf_view" if inline else "pdf_download", reference=sub.reference)
-    services.db().commit()
+    app_state.db().commit()
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
     disposition = "inline" if inline else "attachment"
@@ -299,9 +300,9 @@ def change_status(reference):
     else:
         sub.status = new
         therapist = current_user.therapist
-        services.db().add(StatusChange(submission_id=sub.id, by_id=therapist.id, old=old, new=new))
+        app_state.db().add(StatusChange(submission_id=sub.id, by_id=therapist.id, old=old, new=new))
         audit.record("status_change", reference=sub.reference, detail=f"{old} \u2192 {new}")
-        services.db().commit()
+        app_state.db().commit()
         flash(f"Status changed to \u201c{STATUSES[new]}\u201d.")
     return redirect(url_for(".detail", reference=sub.reference, _anchor="status"), code=303)
 
@@ -318,15 +319,15 @@ def add_note(reference):
     if "note_error" in g:
         response = detail(reference)
         return make_response(response, 400)
-    services.db().add(
+    app_state.db().add(
         Note(
             submission_id=sub.id,
             author_id=current_user.therapist.id,
-            body_enc=services.get().vault.seal(body),
+            body_enc=app_state.get().vault.seal(body),
         )
     )
     audit.record("note_added", reference=sub.reference)
-    services.db().commit()
+    app_state.db().commit()
     flash("Note added.")
     return redirect(url_for(".detail", reference=sub.reference, _anchor="notes"), code=303)
 
@@ -335,7 +336,7 @@ def add_note(reference):
 def assign(reference):
     sub = _submission(reference)
     raw = request.form.get("therapist", "")
-    db = services.db()
+    db = app_state.db()
     if raw == "":
         target = None
     else:
@@ -358,11 +359,11 @@ def assign(reference):
 # -- CSV export ---------------------------------------------------------------------------
 @bp.get("/export.csv")
 def export_csv():
-    svc = services.get()
+    svc = app_state.get()
     filters = Filters.from_args(request.args, svc.questionnaire)
     private = request.args.get("private") == "1"
     rows = export.csv_rows(
-        services.db(),
+        app_state.db(),
         svc.vault,
         svc.questionnaire,
         svc.definition,
@@ -372,7 +373,7 @@ def export_csv():
     )
     body, count = export.build_csv(rows)
     audit.record("csv_export", detail=export.audit_detail(filters, count, private))
-    services.db().commit()
+    app_state.db().commit()
     response = make_response(body)
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename(utcnow())}"'
@@ -385,7 +386,7 @@ def audit_log():
     if not current_user.is_admin:
         abort(403)
     filters = AuditFilters.from_args(request.args, audit.ACTIONS)
-    page = audit_page(services.db(), filters, request.args.get("page"), practice_zone())
+    page = audit_page(app_state.db(), filters, request.args.get("page"), practice_zone())
     return render_template(
         "staff/audit.html",
         entries=page.rows,

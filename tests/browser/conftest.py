@@ -61,7 +61,7 @@ def missing() -> str | None:
     if chromium_path() is None:
         problems.append("Chromium is not installed (apt-get install chromium)")
     if not AXE_JS.is_file():
-        problems.append("axe-core is missing (run `make browser-deps`)")
+        problems.append("axe-core is missing (run `make system-deps`)")
     return "; ".join(problems) or None
 
 
@@ -122,7 +122,7 @@ def live_server(tmp_path_factory):
     app.instance_path = str(folder / "instance")
     # Flask-Limiter is one object shared by every app in this process: register its hooks
     # on this app now (before any request), then switch it off; the 429 test turns it on.
-    from screener.security import limiter
+    from screener.web.limits import limiter
 
     app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)

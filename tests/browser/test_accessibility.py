@@ -122,7 +122,7 @@ def test_pages_without_a_draft_and_error_pages(new_context, axe, shot):
 
 def test_too_many_attempts_page(new_context, axe, live_server):
     """The 429 page: wrong resume codes are limited (the limiter is on for this test only)."""
-    from screener.security import limiter
+    from screener.web.limits import limiter
 
     page = new_context().new_page()
     limiter.enabled = True

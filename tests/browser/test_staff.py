@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from screener.models import utcnow
+from screener.store import utcnow
 from tests.browser.flows import click_and_wait, path_of
 from tests.staff_helpers import submit_answers
 

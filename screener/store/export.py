@@ -15,11 +15,10 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..questionnaire import Questionnaire, evaluate
 from .crypto import Vault
-from .definition import Questionnaire
-from .evaluate import evaluate
 from .models import Submission
-from .staff_queue import QUEUE_ORDER, Filters, Labels
+from .queries import QUEUE_ORDER, Filters, Labels
 
 CSV_DANGER = ("=", "+", "-", "@", "\t", "\r")
 CONTACT_KEYS = ("name", "method", "email", "phone", "time")

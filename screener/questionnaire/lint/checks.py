@@ -1,14 +1,16 @@
-"""Static checks on a loaded questionnaire. Each check is a small function yielding Problems."""
+"""The checks on content: ids, options, limits, scores, flags, outcomes, texts, examples.
+
+Each check is a small function that takes the questionnaire and yields Problems.
+"""
 
 from __future__ import annotations
 
 import re
 
-from . import definition as d
-from .lint_conditions import _conditions, check_conditions, check_unseeable
-from .lint_support import name, problem, where
-from .problems import Problem
-from .schema import suggest
+from .. import definition as d
+from ..schema import suggest
+from .conditions import _conditions, check_conditions, check_unseeable
+from .locate import name, problem, where
 
 FORBIDDEN_WORDS = re.compile(
     r"\b(eligible|eligibility|qualify|qualifies|approved for you|you have (?:depression|"
@@ -16,13 +18,6 @@ FORBIDDEN_WORDS = re.compile(
     r"|\d+\s?%",
     re.IGNORECASE,
 )
-
-
-def lint(q: d.Questionnaire) -> list[Problem]:
-    problems: list[Problem] = []
-    for check in CHECKS:
-        problems.extend(check(q))
-    return sorted(problems, key=lambda p: (p.line, p.col, p.code))
 
 
 # -- ids -------------------------------------------------------------------------------

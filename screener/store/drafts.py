@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ..questionnaire import Evaluation, Questionnaire, evaluate
 from .crypto import Vault
-from .definition import Questionnaire
-from .evaluate import Evaluation, evaluate
 from .models import Draft, Submission, utcnow
 
 #: no 0/O, 1/I/L, so a code can be read aloud and typed from paper

@@ -7,7 +7,7 @@ when several instances must share the counts. Behind a reverse proxy, set
 own address (and https) is seen; otherwise every client shares the proxy's limits.
 
 A limited client gets the friendly 429 page (templates/errors/http.html, with the crisis
-lines), rendered by the error handler in screener.web.
+lines), rendered by the error handler in screener.web.errors.
 """
 
 from __future__ import annotations

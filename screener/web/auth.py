@@ -27,9 +27,9 @@ from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from . import audit, services
-from .models import Therapist, utcnow
-from .security import failed, limiter
+from ..store import Therapist, utcnow
+from . import app_state, audit
+from .limits import failed, limiter
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
@@ -100,7 +100,7 @@ def _load_user(user_id: str):
     therapist_id, _, token = (user_id or "").partition(":")
     if not therapist_id.isdigit() or not token:
         return None
-    therapist = services.db().get(Therapist, int(therapist_id))
+    therapist = app_state.db().get(Therapist, int(therapist_id))
     if therapist is None or not therapist.active or not therapist.session_token:
         return None
     if not hmac.compare_digest(therapist.session_token.encode(), token.encode()):
@@ -150,7 +150,7 @@ def login():
 
 
 def _authenticate(email: str, password: str) -> Therapist | None:
-    db = services.db()
+    db = app_state.db()
     cfg = current_app.config
     therapist = db.scalars(select(Therapist).where(func.lower(Therapist.email) == email)).first()
     now = utcnow()
@@ -194,17 +194,17 @@ def _sign_in(therapist: Therapist):
     login_user(StaffUser(therapist))
     session[SEEN_KEY] = time.time()
     audit.record("login", actor=therapist.email)
-    services.db().commit()
+    app_state.db().commit()
     return redirect(target or url_for("staff.queue"), code=303)
 
 
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        therapist = services.db().get(Therapist, current_user.therapist.id)
+        therapist = app_state.db().get(Therapist, current_user.therapist.id)
         therapist.session_token = new_session_token()
         audit.record("logout")
-        services.db().commit()
+        app_state.db().commit()
     logout_user()
     session.clear()
     flash("You have signed out.")
@@ -228,7 +228,7 @@ def _enforce_timeout():
         loaded = _load_user(session.get("_user_id", ""))
         if loaded is not None:
             audit.record("session_timeout", actor=loaded.email)
-            services.db().commit()
+            app_state.db().commit()
         logout_user()
         session.clear()
         minutes = int(limit // 60)

@@ -1,6 +1,6 @@
-"""Schema migrations (Alembic): `flask --app screener db-upgrade`, and the check at start.
+"""Schema migrations (Alembic): what `flask --app screener db-upgrade` and the start-up run.
 
-The migrations live in screener/migrations/versions. ``upgrade(engine)`` brings any database
+The migrations live in screener/store/migrations/versions. ``upgrade(engine)`` brings any database
 to the newest revision:
 
 - an empty database is built by running every migration;
@@ -10,7 +10,7 @@ to the newest revision:
 - a database already at the newest revision is left alone after one cheap SELECT.
 
 Concurrent starters (several gunicorn workers, several instances) are serialised: SQLite
-by BEGIN IMMEDIATE (screener.db), PostgreSQL by a transaction-level advisory lock, and each
+by BEGIN IMMEDIATE (screener.store.db), PostgreSQL by a transaction-level advisory lock, and each
 re-reads the revision once it holds the lock.
 """
 
@@ -19,13 +19,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import click
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app
-from flask.cli import with_appcontext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
@@ -81,47 +78,26 @@ def _has_app_tables(conn: Connection) -> bool:
     return {"submission", "draft"} <= names
 
 
-def prepare(app: Flask, engine: Engine) -> None:
-    """At start: migrate unless SCREENER_AUTO_CREATE_SCHEMA=false (then db-upgrade must)."""
-    if app.config.get("AUTO_CREATE_SCHEMA", True):
+def prepare(engine: Engine, auto: bool = True) -> None:
+    """At start: migrate, unless `auto` is off (SCREENER_AUTO_CREATE_SCHEMA=false)."""
+    if auto:
         upgrade(engine)
 
 
-@click.command("db-upgrade")
-@click.option(
-    "--revision",
-    default="head",
-    show_default=True,
-    help="Migrate to this revision instead of the newest.",
-)
-@with_appcontext
-def db_upgrade_command(revision):
-    """Apply pending schema migrations to SCREENER_DATABASE_URL."""
-    engine = current_app.extensions["screener"].engine
-    before, after = upgrade(engine, revision)
-    if before == after:
-        click.echo(f"db-upgrade: already at {after}.")
-    else:
-        click.echo(f"db-upgrade: {before or 'empty'} -> {after}.")
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(db_upgrade_command)
-
-
 def main(argv: list[str] | None = None) -> int:
-    """`python -m screener.migrate [URL]`: migrate without starting the app (e.g. when
+    """`python -m screener.store.migrate [URL]`: migrate without starting the app (e.g. when
     SCREENER_AUTO_CREATE_SCHEMA=false and the database is still empty)."""
+    import os
     import sys
 
-    from .config import from_environment
     from .db import make_engine
 
     args = sys.argv[1:] if argv is None else argv
-    url = args[0] if args else from_environment().get("DATABASE_URL")
+    url = args[0] if args else os.environ.get("SCREENER_DATABASE_URL")
     if not url:
         print(
-            "usage: python -m screener.migrate URL (or set SCREENER_DATABASE_URL)", file=sys.stderr
+            "usage: python -m screener.store.migrate URL (or set SCREENER_DATABASE_URL)",
+            file=sys.stderr,
         )
         return 2
     engine = make_engine(url)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import audit, auth, services
-from .models import Therapist
+from ..store import Therapist
+from ..store import audit as audit_log
+from ..web import app_state, auth
 
 
 def _find(session, email: str) -> Therapist | None:
@@ -36,7 +36,7 @@ def create_therapist(email, admin, password_stdin):
     email = auth.normalise_email(email)
     if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
         _fail(f"Error: '{email}' is not an email address.")
-    with services.get().sessionmaker() as session:
+    with app_state.get().sessionmaker() as session:
         if _find(session, email) is not None:
             _fail(f"Error: an account for {email} already exists.")
     if password_stdin:
@@ -47,7 +47,7 @@ def create_therapist(email, admin, password_stdin):
         password_hash = auth.hash_password(password)
     except auth.PasswordTooShort as exc:
         _fail(f"Error: {exc}")
-    with services.get().sessionmaker.begin() as session:
+    with app_state.get().sessionmaker.begin() as session:
         if _find(session, email) is not None:
             _fail(f"Error: an account for {email} already exists.")
         session.add(
@@ -59,11 +59,12 @@ def create_therapist(email, admin, password_stdin):
                 session_token=auth.new_session_token(),
             )
         )
-        audit.record(
+        audit_log.record(
+            session,
             "account_created",
             actor="cli",
+            ip="cli",
             detail=email + (" (admin)" if admin else ""),
-            session=session,
         )
     click.echo(f"Created {'admin ' if admin else ''}therapist {email}.")
 
@@ -74,13 +75,13 @@ def create_therapist(email, admin, password_stdin):
 def deactivate_therapist(email):
     """Deactivate an account: it can no longer sign in, and open sessions end."""
     email = auth.normalise_email(email)
-    with services.get().sessionmaker.begin() as session:
+    with app_state.get().sessionmaker.begin() as session:
         therapist = _find(session, email)
         if therapist is None:
             _fail(f"Error: no account for {email}.")
         therapist.active = False
         therapist.session_token = auth.new_session_token()
-        audit.record("account_deactivated", actor="cli", detail=email, session=session)
+        audit_log.record(session, "account_deactivated", actor="cli", ip="cli", detail=email)
     click.echo(f"Deactivated {email}. Open sessions have ended.")
 
 
@@ -88,7 +89,7 @@ def deactivate_therapist(email):
 @with_appcontext
 def list_therapists():
     """List staff accounts (never their passwords)."""
-    with services.get().sessionmaker() as session:
+    with app_state.get().sessionmaker() as session:
         rows = session.scalars(select(Therapist).order_by(Therapist.email)).all()
     if not rows:
         click.echo(
@@ -103,6 +104,4 @@ def list_therapists():
         click.echo(f"{t.email:<{width}}  {role:<9}  {state:<11}  created {t.created_at:%Y-%m-%d}")
 
 
-def init_app(app: Flask) -> None:
-    for command in (create_therapist, deactivate_therapist, list_therapists):
-        app.cli.add_command(command)
+COMMANDS = (create_therapist, deactivate_therapist, list_therapists)

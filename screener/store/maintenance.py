@@ -1,16 +1,16 @@
-"""Operator commands: `flask --app screener purge` and `flask --app screener rotate-key`.
+"""Retention and key rotation: purge expired drafts and submissions, compact, re-encrypt.
 
-Both print counts only: never a reference, a name or an answer.
+Both report counts only: never a reference, a name or an answer. The `flask` commands that
+run them are in screener.cli.maintenance.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import click
-from flask import Flask, current_app
-from flask.cli import with_appcontext
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
 
 from .crypto import Vault
 from .models import AuditEntry, Draft, Note, StatusChange, Submission, utcnow
@@ -18,26 +18,18 @@ from .models import AuditEntry, Draft, Note, StatusChange, Submission, utcnow
 BATCH = 500
 
 
-def init_app(app: Flask) -> None:
-    app.cli.add_command(purge_command)
-    app.cli.add_command(rotate_key_command)
-
-
-def retention_days(app: Flask) -> tuple[int, int]:
-    """(draft days, submission days): questions.yaml, the latter overridable by config."""
-    meta = app.extensions["screener"].questionnaire.meta
-    submissions = app.config.get("SUBMISSION_RETENTION_DAYS") or meta.submission_retention_days
-    return meta.draft_retention_days, int(submissions)
-
-
-def purge(app: Flask, now: dt.datetime | None = None) -> dict:
+def purge(
+    sessions: sessionmaker,
+    engine: Engine,
+    draft_days: int,
+    submission_days: int,
+    now: dt.datetime | None = None,
+) -> dict:
     """Delete expired drafts and submissions, then compact the database. Idempotent."""
-    svc = app.extensions["screener"]
     now = now or utcnow()
-    draft_days, submission_days = retention_days(app)
     draft_cutoff = now - dt.timedelta(days=draft_days)
     submission_cutoff = now - dt.timedelta(days=submission_days)
-    with svc.sessionmaker.begin() as session:
+    with sessions.begin() as session:
         old = list(
             session.scalars(select(Submission.id).where(Submission.created_at < submission_cutoff))
         )
@@ -75,7 +67,7 @@ def purge(app: Flask, now: dt.datetime | None = None) -> dict:
                     ),
                 )
             )
-    compact(svc.engine)
+    compact(engine)
     return counts
 
 
@@ -94,10 +86,8 @@ def compact(engine) -> bool:
     return True
 
 
-def rotate(app: Flask) -> dict:
-    """Re-encrypt every encrypted column with the first key of SCREENER_DATA_KEY."""
-    svc = app.extensions["screener"]
-    vault: Vault = svc.vault
+def rotate(sessions: sessionmaker, engine: Engine, vault: Vault) -> dict:
+    """Re-encrypt every encrypted column with the vault's first (newest) key."""
     columns = (
         (Draft, ("state_enc",)),
         (Submission, ("answers_enc", "contact_enc")),
@@ -105,11 +95,11 @@ def rotate(app: Flask) -> dict:
     )
     counts = {}
     for model, names in columns:
-        with svc.sessionmaker() as session:
+        with sessions() as session:
             ids = list(session.scalars(select(model.id)))
         done = 0
         for start in range(0, len(ids), BATCH):
-            with svc.sessionmaker.begin() as session:
+            with sessions.begin() as session:
                 rows = session.scalars(
                     select(model).where(model.id.in_(ids[start : start + BATCH]))
                 )
@@ -120,41 +110,5 @@ def rotate(app: Flask) -> dict:
                             setattr(row, name, vault.rotate(token))
                     done += 1
         counts[model.__tablename__] = done
-    compact(svc.engine)  # drop the old ciphertexts from free pages too
+    compact(engine)  # drop the old ciphertexts from free pages too
     return counts
-
-
-@click.command("purge")
-@with_appcontext
-def purge_command():
-    """Delete drafts and sent submissions past their retention period, then vacuum.
-
-    Drafts: questions.yaml retention_days.drafts after their last change (unless sent).
-    Submissions: retention_days.submissions after sending, or SCREENER_SUBMISSION_RETENTION_DAYS.
-    Prints counts only. Safe to run again at any time (e.g. daily from cron).
-    """
-    app = current_app._get_current_object()
-    draft_days, submission_days = retention_days(app)
-    counts = purge(app)
-    click.echo(
-        f"purge: removed {counts['drafts']} draft(s) older than {draft_days} days, "
-        f"{counts['submissions']} submission(s) older than {submission_days} days "
-        f"(with {counts['notes']} note(s)); audit entries kept; database compacted."
-    )
-
-
-@click.command("rotate-key")
-@with_appcontext
-def rotate_key_command():
-    """Re-encrypt every stored answer, contact detail and note with the first data key.
-
-    Put the new key first in SCREENER_DATA_KEY and keep the old ones after it
-    ("NEW,OLD"), run this, then remove the old keys.
-    """
-    app = current_app._get_current_object()
-    counts = rotate(app)
-    click.echo(
-        "rotate-key: re-encrypted "
-        + ", ".join(f"{n} {name.replace('_', ' ')}(s)" for name, n in counts.items())
-        + " with the first key of SCREENER_DATA_KEY."
-    )

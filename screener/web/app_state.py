@@ -1,23 +1,28 @@
-"""What the app holds for its lifetime: the questionnaire, the database, the vault."""
+"""What the app keeps for its lifetime: the questionnaire, the database engine, the vault.
+
+One `AppState` per app, in ``app.extensions["screener"]``; `get()` returns it and `db()` the
+request's own database session, opened on first use and closed at teardown.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from flask import Flask, current_app, g
 
-from . import migrate
-from .check import DefinitionError, check_file
-from .crypto import Vault
-from .db import make_engine, make_sessionmaker
-from .definition import Questionnaire
-from .loader import load_text
-from .models import DefinitionVersion
+from ..questionnaire import DefinitionError, Questionnaire, check_file
+from ..store import (
+    Vault,
+    load_definition,
+    make_engine,
+    make_sessionmaker,
+    migrate,
+    save_definition,
+)
 
 
 @dataclass
-class Services:
+class AppState:
     questionnaire: Questionnaire
     engine: object
     sessionmaker: object
@@ -30,16 +35,11 @@ class Services:
             return self.questionnaire
         if content_hash not in self.versions:
             with self.sessionmaker() as session:
-                row = session.get(DefinitionVersion, content_hash)
-            if row is None:
+                stored = load_definition(session, content_hash)
+            if stored is None:
                 raise LookupError(f"definition {content_hash[:12]} is not stored")
-            self.versions[content_hash] = _load_stored(row.text, content_hash)
+            self.versions[content_hash] = stored
         return self.versions[content_hash]
-
-
-@lru_cache(maxsize=16)
-def _load_stored(text: str, content_hash: str) -> Questionnaire:
-    return load_text(text, "stored", content_hash).questionnaire
 
 
 def init_app(app: Flask) -> None:
@@ -52,24 +52,18 @@ def init_app(app: Flask) -> None:
         app.config.get("DB_MAX_OVERFLOW"),
         app.config.get("DB_POOL_RECYCLE"),
     )
-    migrate.prepare(app, engine)  # empty or behind: apply the Alembic migrations
-    migrate.init_app(app)  # `flask db-upgrade`
-    svc = Services(
+    # empty or behind: apply the Alembic migrations
+    migrate.prepare(engine, app.config.get("AUTO_CREATE_SCHEMA", True))
+    state = AppState(
         report.questionnaire, engine, make_sessionmaker(engine), Vault(app.config["DATA_KEY"])
     )
-    app.extensions["screener"] = svc
-    _store_definition(svc)
+    app.extensions["screener"] = state
+    with state.sessionmaker.begin() as session:
+        save_definition(session, state.questionnaire)
     app.teardown_appcontext(_close_session)
 
 
-def _store_definition(svc: Services) -> None:
-    q = svc.questionnaire
-    with svc.sessionmaker.begin() as session:
-        if session.get(DefinitionVersion, q.content_hash) is None:
-            session.add(DefinitionVersion(hash=q.content_hash, text=q.text))
-
-
-def get() -> Services:
+def get() -> AppState:
     return current_app.extensions["screener"]
 
 

@@ -1,6 +1,6 @@
-"""Alembic environment for the screener's schema (models in screener.models).
+"""Alembic environment for the screener's schema (models in screener.store.models).
 
-Run through `flask --app screener db-upgrade` (screener.migrate), which hands over an open
+Run through `flask --app screener db-upgrade` (screener.store.migrate), which hands over an open
 connection in ``config.attributes["connection"]``; the ``alembic`` command line works too,
 with ``-x url=…`` or ``sqlalchemy.url`` set.
 """
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from screener.db import make_engine
-from screener.models import Base
+from screener.store import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

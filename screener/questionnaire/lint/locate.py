@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 
-from . import definition as d
-from .problems import WARNING, Problem
-from .yamlsource import pack, parse
+from .. import definition as d
+from ..problems import WARNING, Problem
+from ..yamlsource import pack, parse
 
 
 def problem(code, message, pos: d.Pos, warning=False) -> Problem:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 
-from . import definition as d
-from .condition_reader import LIST_OPS, NUMBER_OPS
-from .conditions import Facts, holds
-from .lint_support import name, problem
-from .schema import suggest
+from .. import definition as d
+from ..condition_reader import LIST_OPS, NUMBER_OPS
+from ..conditions import Facts, holds
+from ..schema import suggest
+from .locate import name, problem
 
 
 def _conditions(q):

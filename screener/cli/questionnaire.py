@@ -1,19 +1,29 @@
-"""Command-line tools for the content owner: check, evaluate (and pdf, in pdfcli)."""
+"""The content owner's commands: `check`, `evaluate` and `pdf`. They need no database.
+
+They are registered as `flask.commands` entry points (setup.cfg), so they run even when
+questions.yaml is broken and the app itself would refuse to start.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from .answers_file import read_answers_with_positions
-from .check import check_file
-from .config import Defaults
-from .evaluate import evaluate
-from .problems import ERROR, has_errors
+from ..pdf import SummaryMeta, render_summary
+from ..questionnaire import (
+    ERROR,
+    check_file,
+    evaluate,
+    has_errors,
+    read_answers_with_positions,
+)
+from ..web.config import Defaults
 
 
 @click.command("check")
@@ -93,3 +103,67 @@ def as_json(evaluation) -> dict:
         "visible": list(evaluation.visible_questions),
         "interrupt": list(evaluation.interrupt),
     }
+
+
+@click.command("pdf")
+@click.argument("answers", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="where to write the PDF"
+)
+@click.option(
+    "--questions",
+    default=Defaults.QUESTIONS,
+    type=click.Path(dir_okay=False),
+    help="questions.yaml to use",
+)
+@click.option(
+    "--reference",
+    default=None,
+    help="reference code to print (default: 'not sent', as on a client's own copy)",
+)
+@click.option(
+    "--date",
+    "date",
+    default=None,
+    help="date to print, like 2026-12-01 or 2026-12-01T09:30 (UTC); default: "
+    "SOURCE_DATE_EPOCH if set, else now. A fixed date gives identical bytes every time.",
+)
+def pdf_command(answers, output, questions, reference, date):
+    """Render the summary PDF for an answers file, to preview changes to questions.yaml."""
+    printed = _pdf_date(date)
+    q, values, _positions = _load_or_exit(questions, answers)
+    evaluation = evaluate(q, values)
+    if evaluation.errors:
+        for error in evaluation.errors:
+            click.echo(f"{answers}: {error.code} {error.message}", err=True)
+        sys.exit(1)
+    pdf = render_summary(evaluation, q, SummaryMeta(reference, printed))
+    try:
+        Path(output).write_bytes(pdf)
+    except OSError as exc:
+        click.echo(f"{output}: cannot write the PDF: {exc.strerror}", err=True)
+        sys.exit(1)
+    outcome = evaluation.outcome.id if evaluation.outcome else "none"
+    click.echo(f"{output}: {len(pdf):,} bytes, outcome {outcome}")
+
+
+def _pdf_date(text: str | None) -> datetime:
+    """--date, else SOURCE_DATE_EPOCH (reproducible builds' convention), else now; in UTC."""
+    if text:
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            click.echo(
+                f"--date: '{text}' is not a date; write it like 2026-12-01 or 2026-12-01T09:30",
+                err=True,
+            )
+            sys.exit(2)
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            click.echo(f"SOURCE_DATE_EPOCH: '{epoch}' is not a number of seconds", err=True)
+            sys.exit(2)
+    return datetime.now(UTC)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, func, literal, select
 from sqlalchemy.orm import Session
 
-from .definition import LEVELS, Questionnaire
+from ..questionnaire import LEVELS, Questionnaire
 from .models import AuditEntry, Submission
 
 PER_PAGE = 25

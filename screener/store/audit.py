@@ -7,7 +7,6 @@ every SQLAlchemy session, and a `do_orm_execute` guard refuses bulk UPDATE/DELET
 
 from __future__ import annotations
 
-from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -42,18 +41,15 @@ def _clip(text: str, size: int) -> str:
 
 
 def record(
+    session: Session,
     action: str,
+    *,
+    actor: str = "",
+    ip: str = "",
     reference: str = "",
     detail: str = "",
-    actor: str | None = None,
-    session: Session | None = None,
 ) -> AuditEntry:
-    """Add an entry to the request's database session; the caller commits with its change."""
-    from . import services
-
-    if actor is None:
-        actor = _current_actor()
-    ip = (request.remote_addr or "") if has_request_context() else "cli"
+    """Add an entry to `session`; the caller commits it together with the change it records."""
     entry = AuditEntry(
         actor=_clip(actor, 254),
         action=_clip(action, 64),
@@ -61,16 +57,8 @@ def record(
         ip=_clip(ip, 64),
         detail=_clip(detail, 255),
     )
-    (session or services.db()).add(entry)
+    session.add(entry)
     return entry
-
-
-def _current_actor() -> str:
-    if not has_request_context():
-        return "cli"
-    from flask_login import current_user
-
-    return current_user.email if current_user.is_authenticated else ""
 
 
 @event.listens_for(Session, "before_flush")

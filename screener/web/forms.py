@@ -17,8 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
-from .answers import clean
-from .definition import Page, Question, Questionnaire
+from ..questionnaire import Page, Question, Questionnaire, clean
 
 
 class AnswerFits:

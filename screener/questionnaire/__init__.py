@@ -1,0 +1,89 @@
+"""The pure questionnaire engine, from questions.yaml to an Evaluation. No Flask, no database.
+
+read (yamlsource, schema, loader, condition_reader) → check (lint, examples, check) →
+evaluate (answers, conditions, evaluate, progress). Outsiders import from here.
+"""
+
+from __future__ import annotations
+
+from .answers import AnswerError, clean, read_answers, read_answers_with_positions
+from .check import DefinitionError, Report, check_file
+from .conditions import Facts, holds
+from .definition import (
+    CHOICE_TYPES,
+    LEVELS,
+    NUMBER_TYPES,
+    PREFER_NOT,
+    QUESTION_TYPES,
+    Band,
+    Condition,
+    Example,
+    Flag,
+    Limit,
+    Meta,
+    Option,
+    Outcome,
+    Page,
+    Pos,
+    Question,
+    Questionnaire,
+    Resource,
+    Score,
+    Section,
+)
+from .evaluate import Evaluation, FiredFlag, ScoreResult, evaluate, visible_on_page
+from .examples import Coverage, run_examples
+from .lint import lint
+from .loader import LoadResult, load_bytes, load_file, load_text
+from .problems import CODES, ERROR, WARNING, Problem, has_errors
+from .progress import expected_pages
+
+__all__ = [
+    "CHOICE_TYPES",
+    "CODES",
+    "ERROR",
+    "LEVELS",
+    "NUMBER_TYPES",
+    "PREFER_NOT",
+    "QUESTION_TYPES",
+    "WARNING",
+    "AnswerError",
+    "Band",
+    "Condition",
+    "Coverage",
+    "DefinitionError",
+    "Evaluation",
+    "Example",
+    "Facts",
+    "FiredFlag",
+    "Flag",
+    "Limit",
+    "LoadResult",
+    "Meta",
+    "Option",
+    "Outcome",
+    "Page",
+    "Pos",
+    "Problem",
+    "Question",
+    "Questionnaire",
+    "Report",
+    "Resource",
+    "Score",
+    "ScoreResult",
+    "Section",
+    "check_file",
+    "clean",
+    "evaluate",
+    "expected_pages",
+    "has_errors",
+    "holds",
+    "lint",
+    "load_bytes",
+    "load_file",
+    "load_text",
+    "read_answers",
+    "read_answers_with_positions",
+    "run_examples",
+    "visible_on_page",
+]

@@ -1,0 +1,55 @@
+"""Friendly error pages in plain words, each with the crisis lines (templates/errors/)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+PLAIN = {
+    400: "Something in that request was not right. Go back and try again; nothing you saved "
+    "has been lost.",
+    403: "You do not have permission to see this page.",
+    404: "We could not find that page. Check the address, or go back to the start.",
+    405: "That page cannot be used like that. Go back and try again.",
+    413: "That was more than we can accept at once. Shorten your answer and try again.",
+    429: "You have tried that too many times. Please wait a few minutes and try again.",
+    500: "Sorry, something went wrong on our side. Nothing you saved has been lost. Please try "
+    "again in a few minutes.",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, server_error)
+
+
+def csrf_error(error):
+    return render_template("errors/expired.html"), 400
+
+
+def http_error(error: HTTPException):
+    code = error.code or 500
+    keep = [(k, v) for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")]
+    return (
+        render_template(
+            "errors/http.html",
+            code=code,
+            name=error.name,
+            description=PLAIN.get(code, error.description),
+        ),
+        code,
+        keep,
+    )
+
+
+def server_error(error):
+    session = g.pop("db", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+    current_app.logger.exception("unhandled error on %s", request.endpoint)
+    return render_template(
+        "errors/http.html", code=500, name="Something went wrong", description=PLAIN[500]
+    ), 500
