@@ -29,6 +29,19 @@ sys.path.insert(0, str(ROOT))
 from tests.journey_helpers import form_values  # noqa: E402  (answers as a browser posts them)
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+FIELD = re.compile(r'name="([a-z][a-z0-9_]*)"')
+SUPPORT = "support"
+
+
+def page_of(q, html: str) -> str:
+    """Which page a /q/ address showed, as a person tells: by its questions. Addresses are
+    opaque per-draft tokens (screener.web.page_tokens); a page with no question is support."""
+    for name in FIELD.findall(html):
+        if name in q.questions:
+            return q.questions[name].page_id
+    return SUPPORT
+
+
 REFERENCE = re.compile(r"KAP-[0-9A-Z]{4}-[0-9A-Z]{4}")
 PERSONAS = ("P01", "P07", "P09")
 
@@ -87,13 +100,14 @@ def journey(browser: Browser, q, answers: dict, name: str) -> str:
     location = browser.post("/start", {}, landing)
     for _ in range(80):
         if location.startswith("/q/"):
-            page_id = location.split("/q/", 1)[1]
             html = browser.get(location)
-            ids = [question.id for question in q.pages[page_id].questions]
+            page_id = page_of(q, html)
+            ids = (
+                [question.id for question in q.pages[page_id].questions]
+                if page_id in q.pages
+                else []
+            )
             location = browser.post(location, form_values(ids, answers), html)
-        elif location == "/support":
-            html = browser.get("/support")
-            location = browser.post("/support", {}, html)
         else:
             break
     if location != "/check":

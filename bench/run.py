@@ -109,11 +109,11 @@ def page_throughput(table: Table, tmp: Path) -> None:
         Gunicorn("bench.peer_app:app", {}, tmp / "peer.log", PAGE_WORKERS, "/q/phq9") as peer,
         Gunicorn("bench.hello_app:app", {}, tmp / "hello.log", PAGE_WORKERS) as hello,
     ):
-        cookie = draft_cookie(ours.url, q, answers["P01"])
+        cookie, phq9 = draft_cookie(ours.url, q, answers["P01"])
         rates = {"ours": [], "peer": [], "hello": []}
         for n in range(ROUNDS):
             log(f"page throughput round {n + 1}/{ROUNDS}")
-            rates["ours"].append(wrk(ours.url + "/q/phq9", WRK_SECONDS, cookie))
+            rates["ours"].append(wrk(ours.url + phq9, WRK_SECONDS, cookie))
             rates["peer"].append(wrk(peer.url + "/q/phq9", WRK_SECONDS))
             rates["hello"].append(wrk(hello.url + "/", WRK_SECONDS))
     vs_peer = statistics.median(o / p for o, p in zip(rates["ours"], rates["peer"], strict=True))

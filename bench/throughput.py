@@ -7,30 +7,30 @@ import shutil
 import subprocess
 import urllib.parse
 
-from journeys import Browser, form_values
+from journeys import Browser, form_values, page_of
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
 NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 
 
-def draft_cookie(url: str, q, answers: dict, until: str = "phq9") -> str:
-    """A session cookie whose draft is on page `until`, with the pages before it answered."""
+def draft_cookie(url: str, q, answers: dict, until: str = "phq9") -> tuple[str, str]:
+    """(a session cookie, the address of page `until`): a draft on that page, with the pages
+    before it answered."""
     parts = urllib.parse.urlsplit(url)
     browser = Browser(parts.hostname, parts.port, [])
     location = browser.post("/start", {}, browser.get("/"))
-    while location.startswith("/q/") and location != f"/q/{until}":
+    html = ""
+    while location.startswith("/q/"):
         html = browser.get(location)
-        ids = [question.id for question in q.pages[location.split("/q/", 1)[1]].questions]
+        page_id = page_of(q, html)
+        if page_id == until:
+            break
+        ids = [question.id for question in q.pages[page_id].questions] if page_id in q.pages else []
         location = browser.post(location, form_values(ids, answers), html)
-        if location == "/support":
-            location = browser.post("/support", {}, browser.get("/support"))
-    if location != f"/q/{until}":
-        raise RuntimeError(f"could not reach /q/{until} (ended at {location})")
-    html = browser.get(location)
     if 'name="phq9_1"' not in html:
-        raise RuntimeError("the phq9 page does not show its questions")
-    return "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+        raise RuntimeError(f"could not reach page {until} (ended at {location})")
+    return "; ".join(f"{k}={v}" for k, v in browser.cookies.items()), location
 
 
 def wrk(

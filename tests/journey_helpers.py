@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode, urlsplit
+
+from screener.web.page_tokens import SUPPORT, page_token, resolve
 
 H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 STEP = re.compile(r"Step (\d+) of (\d+)")
@@ -17,6 +20,30 @@ def h1(html: str) -> str:
 def csrf_token(html: str) -> str:
     match = CSRF.search(html)
     return match.group(1) if match else ""
+
+
+def draft_id(client) -> str:
+    with client.session_transaction() as session:
+        return session.get("draft", "")
+
+
+def url(client, page_id: str, **query) -> str:
+    """The client's draft's opaque address of a page ("support": the support page)."""
+    app = client.application
+    target = SUPPORT if page_id == "support" else page_id
+    path = "/q/" + page_token(app.config["SECRET_KEY"], draft_id(client), target)
+    return path + ("?" + urlencode(query) if query else "")
+
+
+def page_at(client, location: str) -> str:
+    """What a location shows: a page id, "support", or the path itself (e.g. "/check")."""
+    path = urlsplit(location).path
+    if not path.startswith("/q/"):
+        return path
+    app = client.application
+    q = app.extensions["screener"].questionnaire
+    found = resolve(app.config["SECRET_KEY"], draft_id(client), [*q.pages, SUPPORT], path[3:])
+    return "support" if found == SUPPORT else (found or path)
 
 
 def form_values(question_ids, answers: dict) -> dict:
@@ -55,16 +82,21 @@ class Journey:
     def answer_all(self, answers: dict, until: str | None = None, limit: int = 60):
         """Answer every page the journey asks, until check answers (or page `until`)."""
         for _ in range(limit):
-            if "/q/" not in self.location or (until and f"/q/{until}" in self.location):
+            if "/q/" not in self.location or (until and self.where == until):
                 break
             self.answer_page(answers)
-            while self.location.endswith("/support"):
+            while self.where == "support":
                 self.support_after.append(self.pages[-1])
-                self.location = self.post("/support").headers["Location"]
+                self.location = self.post(self.location).headers["Location"]
         return self
 
+    @property
+    def where(self) -> str:
+        """The page id (or "support", or a path like "/check") the journey is on."""
+        return page_at(self.client, self.location)
+
     def answer_page(self, answers: dict):
-        page_id = self.location.split("/q/")[1].split("?")[0].split("#")[0]
+        page_id = self.where
         html = self.client.get(self.location).get_data(as_text=True)
         step = STEP.search(html)
         self.steps.append(step.group(0) if step else "")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from screener.store import Draft, Submission
 from screener.web.forms import page_form_class
-from tests.journey_helpers import Journey, csrf_token, h1
+from tests.journey_helpers import Journey, csrf_token, h1, page_at, url
 
 
 @pytest.fixture
@@ -88,8 +88,8 @@ def test_support_page_offers_one_tap_crisis_contacts(journey, client, personas):
     journey.start()
     journey.answer_all(answers, until="safety")
     journey.answer_page(answers)
-    assert journey.location.endswith("/support")
-    html = client.get("/support").get_data(as_text=True)
+    assert journey.where == "support"
+    html = client.get(journey.location).get_data(as_text=True)
     assert h1(html) == "Please reach out for support now"
     assert 'href="tel:988"' in html and 'href="sms:988"' in html and 'href="tel:911"' in html
     assert "Continue the questionnaire" in html
@@ -120,8 +120,8 @@ def test_p12_under_18_is_asked_only_age_and_safety(app, journey, client, persona
 # -- validation ---------------------------------------------------------------------------
 def test_empty_required_page_shows_error_summary_linked_to_the_field(journey, client):
     journey.start()
-    html = client.get("/q/age").get_data(as_text=True)
-    response = client.post("/q/age", data={"csrf_token": csrf_token(html)})
+    html = client.get(url(client, "age")).get_data(as_text=True)
+    response = client.post(url(client, "age"), data={"csrf_token": csrf_token(html)})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "<title>Error: " in page
@@ -132,10 +132,10 @@ def test_empty_required_page_shows_error_summary_linked_to_the_field(journey, cl
 
 def test_out_of_range_number_is_explained_and_the_typed_value_kept(journey, client):
     journey.start()
-    html = client.get("/q/age").get_data(as_text=True)
-    page = client.post("/q/age", data={"csrf_token": csrf_token(html), "age": "5"}).get_data(
-        as_text=True
-    )
+    html = client.get(url(client, "age")).get_data(as_text=True)
+    page = client.post(
+        url(client, "age"), data={"csrf_token": csrf_token(html), "age": "5"}
+    ).get_data(as_text=True)
     assert "Enter a number between 10 and 120" in page
     assert 'value="5"' in page
 
@@ -144,9 +144,9 @@ def test_cross_field_limit_is_a_validation_error_that_keeps_the_answers(journey,
     answers = dict(personas["P01"].answers, med_trials_adequate=1, med_trials_not_helped=3)
     journey.start()
     journey.answer_all(answers, until="medicines_tried")
-    html = client.get("/q/medicines_tried").get_data(as_text=True)
+    html = client.get(url(client, "medicines_tried")).get_data(as_text=True)
     page = client.post(
-        "/q/medicines_tried",
+        url(client, "medicines_tried"),
         data={
             "csrf_token": csrf_token(html),
             "med_any_ever": "yes",
@@ -167,9 +167,9 @@ def test_cross_field_limit_is_a_validation_error_that_keeps_the_answers(journey,
 def test_back_link_keeps_answers(journey, client, personas):
     journey.start()
     journey.answer_page(personas["P01"].answers)  # age
-    html = client.get("/q/location").get_data(as_text=True)
-    assert 'href="/q/age"' in html
-    age_page = client.get("/q/age").get_data(as_text=True)
+    html = client.get(url(client, "location")).get_data(as_text=True)
+    assert f'href="{url(client, "age")}"' in html
+    age_page = client.get(url(client, "age")).get_data(as_text=True)
     assert 'value="42"' in age_page
 
 
@@ -177,9 +177,9 @@ def test_hidden_branch_answers_are_discarded(app, journey, client, personas):
     answers = dict(personas["P01"].answers)
     journey.run(answers)
     assert stored_answers(app)["bp_systolic"] == 118
-    html = client.get("/q/blood_pressure?change=1").get_data(as_text=True)
+    html = client.get(url(client, "blood_pressure", change=1)).get_data(as_text=True)
     response = client.post(
-        "/q/blood_pressure",
+        url(client, "blood_pressure"),
         data={
             "csrf_token": csrf_token(html),
             "bp_told_high": "no",
@@ -197,10 +197,10 @@ def test_hidden_branch_answers_are_discarded(app, journey, client, personas):
 def test_change_link_returns_to_check_answers(journey, client, personas):
     journey.run(personas["P01"].answers)
     check = client.get("/check").get_data(as_text=True)
-    assert 'href="/q/location?change=1#in_colorado"' in check
-    html = client.get("/q/location?change=1").get_data(as_text=True)
+    assert f'href="{url(client, "location", change=1)}#in_colorado"' in check
+    html = client.get(url(client, "location", change=1)).get_data(as_text=True)
     response = client.post(
-        "/q/location", data={"csrf_token": csrf_token(html), "in_colorado": "not_sure"}
+        url(client, "location"), data={"csrf_token": csrf_token(html), "in_colorado": "not_sure"}
     )
     assert response.headers["Location"].endswith("/check")
 
@@ -208,11 +208,11 @@ def test_change_link_returns_to_check_answers(journey, client, personas):
 def test_a_change_that_makes_new_questions_relevant_asks_them_on_the_way(journey, client, personas):
     journey.run(personas["P01"].answers)
     client.get("/check")
-    html = client.get("/q/trauma?change=1").get_data(as_text=True)
+    html = client.get(url(client, "trauma", change=1)).get_data(as_text=True)
     response = client.post(
-        "/q/trauma", data={"csrf_token": csrf_token(html), "trauma_exposure": "yes"}
+        url(client, "trauma"), data={"csrf_token": csrf_token(html), "trauma_exposure": "yes"}
     )
-    assert response.headers["Location"].endswith("/q/pcptsd5")
+    assert page_at(client, response.headers["Location"]) == "pcptsd5"
     journey.location = response.headers["Location"]
     journey.answer_page({f"pcptsd5_{i}": "no" for i in range(1, 6)})
     assert journey.location.endswith("/check")
@@ -222,9 +222,9 @@ def test_a_change_that_makes_new_questions_relevant_asks_them_on_the_way(journey
 def test_save_and_resume_in_another_browser(app, journey, client, personas, questionnaire):
     journey.start()
     journey.answer_all(personas["P01"].answers, until="phq9")
-    html = client.get("/q/phq9").get_data(as_text=True)
+    html = client.get(url(client, "phq9")).get_data(as_text=True)
     response = client.post(
-        "/q/phq9", data={"csrf_token": csrf_token(html), "phq9_1": "2", "save": "1"}
+        url(client, "phq9"), data={"csrf_token": csrf_token(html), "phq9_1": "2", "save": "1"}
     )
     assert response.headers["Location"].endswith("/save")  # partial page saved, no errors
     saved = journey.post("/save").get_data(as_text=True)
@@ -238,8 +238,8 @@ def test_save_and_resume_in_another_browser(app, journey, client, personas, ques
     response = other.post(
         "/resume", data={"csrf_token": csrf_token(page), "code": code.lower().replace("-", " ")}
     )
-    assert response.headers["Location"].endswith("/q/phq9")
-    page = other.get("/q/phq9").get_data(as_text=True)
+    assert page_at(other, response.headers["Location"]) == "phq9"
+    page = other.get(url(other, "phq9")).get_data(as_text=True)
     assert "Step 4 of 23" in page
     assert 'name="phq9_1" type="radio" value="2" checked' in page
 
@@ -302,9 +302,9 @@ def test_send_validates_contact_details(journey, client, personas):
 def test_unknown_fields_and_values_outside_the_options_are_handled(app, journey, client, personas):
     journey.start()
     journey.answer_page(personas["P01"].answers)
-    html = client.get("/q/location").get_data(as_text=True)
+    html = client.get(url(client, "location")).get_data(as_text=True)
     response = client.post(
-        "/q/location",
+        url(client, "location"),
         data={"csrf_token": csrf_token(html), "in_colorado": "maybe-hacked", "is_admin": "1"},
     )
     assert response.status_code == 400
@@ -316,14 +316,14 @@ def test_a_page_that_does_not_apply_is_skipped_not_an_error(journey, client, per
     journey.start()
     journey.answer_page(personas["P12"].answers)  # age 17
     token = csrf_token(client.get("/").get_data(as_text=True))
-    response = client.post("/q/phq9", data={"csrf_token": token, "phq9_1": "3"})
+    response = client.post(url(client, "phq9"), data={"csrf_token": token, "phq9_1": "3"})
     assert response.status_code == 302
-    assert "/q/phq9" not in response.headers["Location"]
+    assert page_at(client, response.headers["Location"]) != "phq9"
 
 
 def test_unknown_page_is_a_friendly_404(journey, client):
     journey.start()
-    response = client.get("/q/nope")
+    response = client.get(url(client, "nope"))
     assert response.status_code == 404
     assert "We could not find that page" in response.get_data(as_text=True)
 
@@ -332,31 +332,31 @@ def test_missing_csrf_token_loses_nothing(app, journey, client, personas):
     journey.start()
     journey.answer_page(personas["P01"].answers)
     app.config["WTF_CSRF_ENABLED"] = True
-    response = client.post("/q/location", data={"in_colorado": "no"})
+    response = client.post(url(client, "location"), data={"in_colorado": "no"})
     assert response.status_code == 400
     assert "This page has expired" in response.get_data(as_text=True)
     assert stored_answers(app) == {"age": 42}
 
 
 def test_expired_session_points_to_resume(client):
-    response = client.post("/q/age", data={"age": "40"})  # no session, so no CSRF token
+    response = client.post(url(client, "age"), data={"age": "40"})  # no session, so no CSRF token
     assert response.status_code == 400
     assert 'href="/resume"' in response.get_data(as_text=True)
-    response = client.get("/q/age")
+    response = client.get(url(client, "age"))
     assert response.status_code == 302 and response.headers["Location"].endswith("/resume")
     assert "could not find your answers" in client.get("/resume").get_data(as_text=True)
 
 
 def test_pages_showing_answers_are_never_cached(journey, client, personas):
     journey.run(personas["P01"].answers)
-    for url in ("/q/age", "/check", "/result"):
-        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    for path in (url(client, "age"), "/check", "/result"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
 
 
 def test_conditional_reveal_is_in_the_html_with_a_no_js_hint(journey, client, personas):
     journey.start()
     journey.answer_all(personas["P01"].answers, until="safety")
-    html = client.get("/q/safety").get_data(as_text=True)
+    html = client.get(url(client, "safety")).get_data(as_text=True)
     assert 'data-reveal-parent="si_thoughts"' in html
     assert "Only answer this if you chose \u201cYes\u201d above." in html
     assert 'name="si_intent"' in html
@@ -364,3 +364,31 @@ def test_conditional_reveal_is_in_the_html_with_a_no_js_hint(journey, client, pe
 
 def test_page_form_classes_are_built_once(questionnaire):
     assert page_form_class(questionnaire, "phq9") is page_form_class(questionnaire, "phq9")
+
+
+def test_page_addresses_never_name_the_page(journey, client, personas):
+    """No path says which pages a client saw: not the safety follow-ups, not support."""
+    journey.start()
+    journey.answer_all(personas["P08"].answers)
+    seen = journey.pages + journey.support_after
+    assert "safety" in seen and journey.support_after
+    # every address on the way was an opaque token of 16 characters
+    for location in [journey.location, url(client, "safety"), url(client, "support")]:
+        path = location.split("?")[0]
+        assert not any(page in path for page in questionnaire_ids(client)), path
+    assert len(url(client, "safety").rsplit("/", 1)[1]) == 16
+    # and a readable address does not work
+    assert client.get("/q/safety").status_code == 404
+
+
+def test_page_addresses_differ_between_drafts(app, questionnaire):
+    one, two = app.test_client(), app.test_client()
+    for each in (one, two):
+        Journey(each, questionnaire).start()
+    assert url(one, "age") != url(two, "age")
+    # a token of one draft is not a page of another
+    assert two.get(url(one, "age")).status_code == 404
+
+
+def questionnaire_ids(client) -> list[str]:
+    return list(client.application.extensions["screener"].questionnaire.pages) + ["support"]

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from screener.questionnaire import evaluate
 from screener.store import Draft, Submission, drafts
-from tests.journey_helpers import Journey, csrf_token
+from tests.journey_helpers import Journey, csrf_token, url
 from tests.security_helpers import CONTACTS, make_app, rows, send_persona
 
 FUZZ = int(os.environ.get("SCREENER_FUZZ_EXAMPLES") or 0)
@@ -157,8 +157,9 @@ def test_random_page_posts_never_fail_or_corrupt_the_draft(fuzzed, questionnaire
     def run(post):
         page_id, data, csrf, change = post
         before = fuzzed.answers()
-        url = "/q/" + quote(page_id, safe="") + ("?change=1" if change else "")
-        response = _post(fuzzed.client, url, data, csrf, fuzzed.token)
+        response = _post(
+            fuzzed.client, _address(fuzzed.client, page_id, change), data, csrf, fuzzed.token
+        )
         event(f"status {response.status_code}")
         seen.add(response.status_code)
         assert response.status_code < 500, response.get_data(as_text=True)[:500]
@@ -172,10 +173,20 @@ def test_random_page_posts_never_fail_or_corrupt_the_draft(fuzzed, questionnaire
     assert {302, 400, 404} <= seen, seen
 
 
+def _address(client, page, change=False) -> str:
+    """A path as is; a page id (or "support") as the draft's own address; anything else as a
+    made-up /q/ address."""
+    if page.startswith("/"):
+        return page
+    if page in client.application.extensions["screener"].questionnaire.pages or page == "support":
+        return url(client, page, **({"change": 1} if change else {}))
+    return "/q/" + quote(page, safe="") + ("?change=1" if change else "")
+
+
 OTHER = [
     "/",
     "/start",
-    "/support",
+    "support",
     "/check",
     "/result",
     "/send",
@@ -222,11 +233,11 @@ def test_random_posts_to_every_other_page_never_fail(fuzzed):
     @fuzz_settings(100)
     @given(other_posts())
     def run(post):
-        url, data, csrf = post
+        target, data, csrf = post
         before = fuzzed.answers()
-        response = _post(fuzzed.client, url, data, csrf, fuzzed.token)
+        response = _post(fuzzed.client, _address(fuzzed.client, target), data, csrf, fuzzed.token)
         response.close()
-        assert response.status_code < 500, (url, response.get_data(as_text=True)[:500])
+        assert response.status_code < 500, (target, response.get_data(as_text=True)[:500])
         fuzzed.check(before, None)
         assert fuzzed.answers() == before
 
@@ -236,7 +247,7 @@ def test_random_posts_to_every_other_page_never_fail(fuzzed):
 @st.composite
 def raw_bodies(draw, q):
     page_ids = [p.id for p in q.page_list]
-    url = draw(st.sampled_from(["/q/" + p for p in page_ids] + OTHER))
+    url = draw(st.sampled_from(page_ids + OTHER))
     body = draw(st.binary(max_size=2000))
     kind = draw(
         st.sampled_from(
@@ -257,11 +268,11 @@ def test_random_bytes_in_any_encoding_never_fail(fuzzed, questionnaire):
     @fuzz_settings(60)
     @given(raw_bodies(questionnaire))
     def run(post):
-        url, body, kind = post
+        target, body, kind = post
         before = fuzzed.answers()
-        response = fuzzed.client.post(url, data=body, content_type=kind)
+        response = fuzzed.client.post(_address(fuzzed.client, target), data=body, content_type=kind)
         response.close()
-        assert response.status_code < 500, (url, response.get_data(as_text=True)[:500])
+        assert response.status_code < 500, (target, response.get_data(as_text=True)[:500])
         assert fuzzed.answers() == before
 
     run()
@@ -316,12 +327,12 @@ def test_payloads_in_free_text_are_escaped_in_every_page(app, injected, question
     check = client.get("/check").get_data(as_text=True)
     assert "&lt;script&gt;alert(" in check and "DROP TABLE submission" in check
     assert "{{ config.SECRET_KEY }}" in check  # shown as typed, not evaluated
-    for url in ("/check", "/result", "/send", "/save", "/delete"):
-        _assert_escaped(client.get(url).get_data(as_text=True), url)
+    for path in ("/check", "/result", "/send", "/save", "/delete"):
+        _assert_escaped(client.get(path).get_data(as_text=True), path)
     # the change link of a free-text page shows the typed value escaped inside the textarea
     for qid in _free_text_ids(questionnaire):
         page = questionnaire.questions[qid].page_id
-        html = client.get(f"/q/{page}").get_data(as_text=True)
+        html = client.get(url(client, page)).get_data(as_text=True)
         _assert_escaped(html, page)
         assert "&lt;/textarea&gt;" in html or "</textarea>" not in SCRIPT
     response = journey.post(
@@ -346,8 +357,8 @@ def test_payloads_in_free_text_are_escaped_in_every_page(app, injected, question
 def test_payloads_in_a_page_with_errors_are_escaped(injected, questionnaire):
     client, _journey, _answers = injected
     page = questionnaire.questions["age"].page_id
-    html = client.get(f"/q/{page}").get_data(as_text=True)
-    response = client.post(f"/q/{page}", data={"csrf_token": csrf_token(html), "age": PAYLOAD})
+    html = client.get(url(client, page)).get_data(as_text=True)
+    response = client.post(url(client, page), data={"csrf_token": csrf_token(html), "age": PAYLOAD})
     assert response.status_code == 400
     _assert_escaped(response.get_data(as_text=True), "age with an error")
 
@@ -417,19 +428,21 @@ def test_one_clients_answers_never_reach_another_session(app, questionnaire, per
     alice_sub = rows(app, Submission)[0]
     alice_draft = next(d for d in rows(app, Draft) if d.submission_id == alice_sub.id)
     secrets = ("lithium", CONTACTS["P03"]["name"], alice_sub.reference)
-    for url in ("/", "/check", "/result", "/send", "/save", "/delete", "/sent", "/summary.pdf"):
-        response = bob.get(url)
+    for path in ("/", "/check", "/result", "/send", "/save", "/delete", "/sent", "/summary.pdf"):
+        response = bob.get(path)
         body = (
             response.get_data(as_text=True)
             if response.mimetype != "application/pdf"
             else _pdf_text(response.data)
         )
         for secret in secrets:
-            assert secret not in body, f"{secret!r} reached Bob on {url}"
+            assert secret not in body, f"{secret!r} reached Bob on {path}"
+    # Alice's page addresses are not pages of Bob's draft
+    assert bob.get(url(alice, "age")).status_code == 404
     # no route takes a draft id, a submission id or a reference from a client
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("client."):
-            assert set(rule.arguments) <= {"page_id"}, rule.rule
+            assert set(rule.arguments) <= {"token"}, rule.rule
     # a cookie naming Alice's draft, signed with any other key, is ignored
     from itsdangerous import URLSafeTimedSerializer
 
@@ -440,9 +453,11 @@ def test_one_clients_answers_never_reach_another_session(app, questionnaire, per
     )
     mallory = app.test_client()
     mallory.set_cookie("session", forged.dumps({"draft": alice_draft.id}))
-    for url in ("/check", "/result", "/summary.pdf", "/sent"):
-        response = mallory.get(url)
-        assert response.status_code == 302 and response.headers["Location"].endswith("/resume"), url
+    for path in ("/check", "/result", "/summary.pdf", "/sent"):
+        response = mallory.get(path)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/resume"), (
+            path
+        )
     # a resume code guess does not reach it either
     html = mallory.get("/resume").get_data(as_text=True)
     response = mallory.post(
@@ -573,7 +588,7 @@ def test_a_flood_of_page_posts_is_stopped(limited, questionnaire):
     journey.start()
     token = csrf_token(client.get("/").get_data(as_text=True))
     statuses = [
-        client.post("/q/age", data={"csrf_token": token, "age": "x"}).status_code
+        client.post(url(client, "age"), data={"csrf_token": token, "age": "x"}).status_code
         for _ in range(130)
     ]
     assert statuses[:100] == [400] * 100 and statuses[-1] == 429
@@ -582,15 +597,15 @@ def test_a_flood_of_page_posts_is_stopped(limited, questionnaire):
 def test_the_request_body_size_is_capped(app, client, questionnaire):
     journey = Journey(client, questionnaire)
     journey.start()
-    html = client.get("/q/age").get_data(as_text=True)
+    html = client.get(url(client, "age")).get_data(as_text=True)
     big = "9" * (app.config["MAX_CONTENT_LENGTH"] + 1)
-    response = client.post("/q/age", data={"csrf_token": csrf_token(html), "age": big})
+    response = client.post(url(client, "age"), data={"csrf_token": csrf_token(html), "age": big})
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "more than we can accept" in page and "988" in page
-    for url in ("/resume", "/send", "/start", "/staff/login"):
-        assert client.post(url, data={"x": big}).status_code == 413, url
+    for path in ("/resume", "/send", "/start", "/staff/login"):
+        assert client.post(path, data={"x": big}).status_code == 413, path
     # the draft is intact
-    assert client.get("/q/age").status_code == 200
+    assert client.get(url(client, "age")).status_code == 200
     with app.extensions["screener"].sessionmaker() as session:
         assert session.scalars(select(Draft)).one()

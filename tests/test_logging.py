@@ -60,7 +60,7 @@ def test_each_request_logs_id_route_method_status_and_duration(client, caplog):
     record = requests[0]
     assert record.request_id == response.headers["X-Request-Id"]
     assert re.fullmatch(r"[0-9a-f]{32}", record.request_id)
-    assert record.route == "/q/<page_id>"  # the rule: neither the page nor the query string
+    assert record.route == "/q/<token>"  # the rule: neither the page nor the query string
     assert record.method == "GET" and record.status == 302
     assert isinstance(record.duration_ms, float) and record.duration_ms >= 0
     line = json.loads(JsonFormatter().format(record))

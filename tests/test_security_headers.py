@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 from werkzeug.exceptions import Forbidden
 
-from tests.journey_helpers import Journey, csrf_token
+from tests.journey_helpers import Journey, csrf_token, url
 from tests.security_helpers import CONTACTS, make_app, send_persona
 
 CRISIS = ("988", "741741")
-ANSWER_PAGES = ("/q/age", "/support", "/check", "/result", "/send", "/save", "/delete")
+ANSWER_PAGES = ("age", "support", "/check", "/result", "/send", "/save", "/delete")
 
 
-def _url(app, rule) -> str:
+def _url(app, rule, client) -> str:
     args = {}
     for name in rule.arguments:
-        if name == "page_id":
-            args[name] = "age"
+        if name == "token":  # the client's own address of the age page
+            args[name] = url(client, "age").rsplit("/", 1)[1]
         elif name == "filename":
             args[name] = sorted(p.name for p in Path(app.static_folder).iterdir())[0]
         else:
@@ -79,8 +79,8 @@ def test_every_route_sends_the_security_headers(app, questionnaire, personas, ht
     assert len(rules) >= 15
     seen = 0
     for rule in rules:
-        url = _url(app, rule)
         for state, client in clients.items():
+            url = _url(app, rule, client)
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 if method == "POST" and rule.endpoint in ("client.delete", "client.start"):
                     continue  # would end or replace the state the other requests rely on
@@ -109,15 +109,16 @@ def test_pages_that_show_answers_are_never_stored(app, questionnaire, personas):
     journey = Journey(client, questionnaire)
     journey.run(personas["P07"].answers)  # passive ideation: has a support page
     pdf = "/summary.pdf" in {r.rule for r in app.url_map.iter_rules()}
-    for url in ANSWER_PAGES + (("/summary.pdf",) if pdf else ()):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert response.headers["Cache-Control"] == "no-store", url
+    for page in ANSWER_PAGES + (("/summary.pdf",) if pdf else ()):
+        path = page if page.startswith("/") else url(client, page)
+        response = client.get(path)
+        assert response.status_code == 200, page
+        assert response.headers["Cache-Control"] == "no-store", page
     journey.post(
         "/send", {"name": "A B", "method": "email", "email": "a@example.com", "consent": "y"}
     )
-    for url in ("/sent", "/result"):
-        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    for path in ("/sent", "/result"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
 
 
 def test_hsts_only_over_https(client):
@@ -144,10 +145,10 @@ def test_no_page_needs_inline_script_or_style(app, questionnaire, personas):
         htmls[journey.location] = client.get(journey.location).get_data(as_text=True)
         journey_pages.append(journey.location)
         journey.answer_page(personas["P08"].answers)  # reaches the urgent support page
-        if journey.location.endswith("/support"):
-            htmls["/support"] = client.get("/support").get_data(as_text=True)
-            journey.location = journey.post("/support").headers["Location"]
-    for url in (
+        if journey.where == "support":
+            htmls["support"] = client.get(journey.location).get_data(as_text=True)
+            journey.location = journey.post(journey.location).headers["Location"]
+    for path in (
         "/",
         "/check",
         "/result",
@@ -159,11 +160,11 @@ def test_no_page_needs_inline_script_or_style(app, questionnaire, personas):
         "/resume",
         "/no-such-page",
     ):
-        htmls[url] = client.get(url).get_data(as_text=True)
+        htmls[path] = client.get(path).get_data(as_text=True)
     assert len(journey_pages) >= 5
-    for url, html in htmls.items():
+    for path, html in htmls.items():
         for pattern, what in INLINE:
-            assert not pattern.search(html), f"{what} on {url}"
+            assert not pattern.search(html), f"{what} on {path}"
 
 
 # -- error pages ----------------------------------------------------------------------------

@@ -34,4 +34,12 @@ def init_app(app: Flask) -> None:
 
 def _template_globals() -> dict:
     ctx = g.get("client_ctx")
-    return {"q": ctx.q if ctx else app_state.get().questionnaire}
+    if ctx is None:
+        return {"q": app_state.get().questionnaire}
+    from .journey import page_url, resume_url
+
+    return {
+        "q": ctx.q,
+        "page_url": lambda page_id, **args: page_url(ctx, page_id, **args),
+        "where_i_was": lambda: resume_url(ctx.draft, ctx.state),
+    }

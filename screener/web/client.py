@@ -25,6 +25,7 @@ from .limits import (
     failed,
     limiter,
 )
+from .page_tokens import SUPPORT
 
 bp = Blueprint("client", __name__)
 
@@ -46,17 +47,21 @@ def start():
     draft = drafts.create_draft(app_state.db(), svc.vault, svc.questionnaire)
     app_state.db().commit()
     journey.remember(draft)
-    return redirect(url_for(".page", page_id=svc.questionnaire.page_list[0].id))
+    return redirect(journey.address(draft, svc.questionnaire.page_list[0].id))
 
 
-@bp.route("/q/<page_id>", methods=["GET", "POST"])
+@bp.route("/q/<token>", methods=["GET", "POST"])
 @limiter.limit(PAGE_LIMIT, methods=["POST"])
-def page(page_id):
+def page(token):
+    """A question page, or the support page, at the draft's opaque address (page_tokens)."""
     ctx = journey.load_or_none()
     if ctx is None:
         return journey.no_draft()
-    if page_id not in ctx.q.pages:
+    page_id = journey.page_of(ctx, token)
+    if page_id is None:
         abort(404)
+    if page_id == SUPPORT:
+        return support(ctx)
     if ctx.draft.submission_id:  # sent answers are frozen: the PDF and reference must match
         flash(
             "You have already sent these answers to the practice, so they can no longer be "
@@ -79,11 +84,8 @@ def page(page_id):
     return journey.render_page(ctx, page_id, form)
 
 
-@bp.route("/support", methods=["GET", "POST"])
-def support():
-    ctx = journey.load_or_none()
-    if ctx is None:
-        return journey.no_draft()
+def support(ctx):
+    """Crisis resources straight after the page that raised a safety flag; never a dead end."""
     pending = journey.pending_interrupts(ctx)
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
@@ -107,7 +109,7 @@ def check():
         missing = journey.first_incomplete_page(ctx)
         if missing:
             flash("Please answer the questions on this page first.")
-            return redirect(url_for(".page", page_id=missing))
+            return redirect(journey.page_url(ctx, missing))
         ctx.state.checking = False
         ctx.state.page = "check"
         journey.save(ctx)
@@ -197,7 +199,7 @@ def resume():
         if draft is not None and journey.draft_is_live(draft):
             journey.remember(draft)
             state = drafts.read_state(app_state.get().vault, draft)
-            return redirect(journey.resume_url(state))
+            return redirect(journey.resume_url(draft, state))
         form.code.errors.append(
             "That code does not match a saved questionnaire. Check it and "
             "try again; codes stop working after the retention period."

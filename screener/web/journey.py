@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass
 
 from flask import (
+    current_app,
     flash,
     g,
     make_response,
@@ -20,6 +21,7 @@ from flask import (
 from ..questionnaire import Evaluation, Questionnaire, clean, evaluate, visible_on_page
 from ..store import AuditEntry, Draft, Submission, drafts, read_only, utcnow
 from . import app_state
+from .page_tokens import SUPPORT, page_token, resolve
 
 
 @dataclass
@@ -166,7 +168,7 @@ def post_page(ctx: Context, page_id: str, form):
     ctx.state.page = page_id
     save(ctx)
     if [f for f in evaluation.interrupt if f not in ctx.state.shown]:
-        return redirect(url_for("client.support"))
+        return redirect(page_url(ctx, SUPPORT))
     return redirect(next_url(ctx, page_id))
 
 
@@ -206,13 +208,13 @@ def next_url(ctx: Context, page_id: str | None) -> str:
     pages = list(ctx.evaluation.visible_pages)
     if ctx.state.checking:
         missing = first_incomplete_page(ctx)
-        return url_for("client.page", page_id=missing) if missing else url_for("client.check")
+        return page_url(ctx, missing) if missing else url_for("client.check")
     if page_id in pages and pages.index(page_id) + 1 < len(pages):
-        return url_for("client.page", page_id=pages[pages.index(page_id) + 1])
+        return page_url(ctx, pages[pages.index(page_id) + 1])
     if page_id is None or page_id not in pages:
         missing = first_incomplete_page(ctx)
         if missing:
-            return url_for("client.page", page_id=missing)
+            return page_url(ctx, missing)
     return url_for("client.check")
 
 
@@ -221,16 +223,35 @@ def back_url(ctx: Context, page_id: str) -> str:
     if ctx.state.checking:
         return url_for("client.check")
     if page_id in pages and pages.index(page_id) > 0:
-        return url_for("client.page", page_id=pages[pages.index(page_id) - 1])
+        return page_url(ctx, pages[pages.index(page_id) - 1])
     return url_for("client.landing")
 
 
-def resume_url(state: drafts.DraftState) -> str:
+def resume_url(draft: Draft, state: drafts.DraftState) -> str:
+    """Where the client was: check answers, a question page, or the start."""
     if state.page == "check":
         return url_for("client.check")
     if state.page:
-        return url_for("client.page", page_id=state.page)
+        return address(draft, state.page)
     return url_for("client.landing")
+
+
+def address(draft: Draft, page_id: str, **args) -> str:
+    """The draft's own opaque address of a page (or of the support page, SUPPORT)."""
+    return url_for("client.page", token=page_token(_secret(), draft.id, page_id), **args)
+
+
+def page_url(ctx: Context, page_id: str, **args) -> str:
+    return address(ctx.draft, page_id, **args)
+
+
+def page_of(ctx: Context, token: str) -> str | None:
+    """The page id (or SUPPORT) behind one of this draft's tokens."""
+    return resolve(_secret(), ctx.draft.id, [*ctx.q.pages, SUPPORT], token)
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
 
 
 def first_incomplete_page(ctx: Context) -> str | None:

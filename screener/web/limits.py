@@ -25,7 +25,7 @@ RESUME_LIMIT = "10 per 15 minutes"
 #: starting a questionnaire (POST /start): a household or a clinic's waiting room may share
 #: one address, so this allows many fresh starts
 START_LIMIT = "30 per hour"
-#: answering question pages (POST /q/<page>): a journey is about 25 posts, with corrections
+#: answering question pages (POST /q/<token>): a journey is about 25 posts, with corrections
 #: and "change" loops perhaps 80; this allows several people on one address at once
 PAGE_LIMIT = "120 per 10 minutes;600 per hour"
 #: sending the summary to the practice (POST /send), counting attempts that fail validation

@@ -1,7 +1,7 @@
 """Structured request logs (one JSON line per request) that never carry personal data.
 
 Each request gets an id, sent back as the ``X-Request-Id`` header, and one log line with the
-route (the URL rule such as ``/q/<page_id>``, never the path or the query string), the
+route (the URL rule such as ``/q/<token>``, never the path or the query string), the
 method, the status and the duration in milliseconds.
 
 Nothing here logs form values, and :class:`RedactFormValues` makes sure nothing else does

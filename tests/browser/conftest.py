@@ -131,6 +131,9 @@ def live_server(tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     live = LiveServer(app, server, thread)
+    from tests.browser import flows
+
+    flows.APP = app
     yield live
     server.shutdown()
     server.server_close()

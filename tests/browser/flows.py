@@ -7,11 +7,34 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Page, expect
 
+from screener.web.page_tokens import SUPPORT, resolve
+
 CHOICE_TYPES = ("single", "yesno", "multiple")
 
 
 def path_of(page: Page) -> str:
     return urlparse(page.url).path
+
+
+#: the app under test; the live_server fixture sets it, so pages can be told apart
+APP = None
+
+
+def where(page: Page) -> str:
+    """What the tab shows: a page id, "support", or the path itself (e.g. "/check").
+
+    Question pages live at opaque per-draft addresses (screener.web.page_tokens); the draft
+    id comes from the tab's own session cookie, read with the app's key as the app does.
+    """
+    path = path_of(page)
+    if not path.startswith("/q/"):
+        return path
+    name = APP.config.get("SESSION_COOKIE_NAME", "session")
+    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == name)
+    draft = APP.session_interface.get_signing_serializer(APP).loads(cookie).get("draft", "")
+    q = APP.extensions["screener"].questionnaire
+    found = resolve(APP.config["SECRET_KEY"], draft, [*q.pages, SUPPORT], path[3:])
+    return "support" if found == SUPPORT else (found or path)
 
 
 def heading(page: Page) -> str:
@@ -71,11 +94,12 @@ class Walker:
     def start(self) -> Walker:
         self.page.goto("/")
         click_and_wait(self.page, "Start now")
-        expect(self.page).to_have_url(re.compile(r"/q/age$"))
+        expect(self.page).to_have_url(re.compile(r"/q/[a-z2-7]{16}$"))
+        assert where(self.page) == "age"
         return self
 
     def page_id(self) -> str:
-        return self.here.split("/q/")[1]
+        return where(self.page)
 
     def fill_page(self, answers: dict) -> None:
         labels = []
@@ -102,13 +126,13 @@ class Walker:
     def answer_all(self, answers: dict, until: str | None = None, limit: int = 60) -> Walker:
         """Answer each page asked, continuing past support pages, until check answers."""
         for _ in range(limit):
-            if self.here == "/support":
+            if where(self.page) == "support":
                 self.support_after.append(self.pages[-1])
                 if self.every_page:
                     self.every_page(self.page, "support")
                 click_and_wait(self.page, "Continue the questionnaire")
                 continue
-            if not self.here.startswith("/q/") or (until and self.here == f"/q/{until}"):
+            if not self.here.startswith("/q/") or (until and where(self.page) == until):
                 break
             self.answer_page(answers)
         return self

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.flows import Walker, click_and_wait, field_for, heading, path_of
+from tests.browser.flows import Walker, click_and_wait, field_for, heading, where
 
 pytestmark = pytest.mark.browser
 
@@ -97,13 +97,13 @@ def test_validation_errors_take_focus_and_link_to_each_field(page, questionnaire
         expect(page.get_by_role("group", name=question.label)).to_have_attribute(
             "aria-describedby", re.compile(f"{question.id}-error")
         )
-    assert path_of(page) == "/q/reasons"
+    assert where(page) == "reasons"
 
 
 def _to_safety_page(page, questionnaire, personas) -> Walker:
     walker = Walker(page, questionnaire).start()
     walker.answer_all(personas["P01"].answers, until="safety")
-    assert path_of(page) == "/q/safety"
+    assert where(page) == "safety"
     return walker
 
 
@@ -140,13 +140,13 @@ def test_same_page_reveal_without_javascript(new_context, questionnaire, persona
         personas["P01"].answers, si_thoughts="yes", si_method="no", si_intent="no", si_plan="no"
     )
     walker.answer_page(answers)
-    assert path_of(page) in ("/support", "/q/safety_now"), page.url
+    assert where(page) in ("support", "safety_now"), page.url
     page.go_back()
     page.reload()
     expect(field_for(page, q["si_method"], "no")).to_be_checked()
     # without them, the follow-ups can be left empty
     walker.answer_page(personas["P01"].answers)
-    assert path_of(page) == "/q/medicines_tried", page.url
+    assert where(page) == "medicines_tried", page.url
 
 
 def test_save_and_resume_in_a_new_browser_context(new_context, questionnaire, personas, shot):
@@ -169,7 +169,7 @@ def test_save_and_resume_in_a_new_browser_context(new_context, questionnaire, pe
     other.goto("/resume")
     other.get_by_label("Resume code").fill(code.lower().replace("-", " "))
     click_and_wait(other, "Continue")
-    assert path_of(other) == "/q/reasons"
+    assert where(other) == "reasons"
     expect(field_for(other, q["main_concerns"], "hopelessness")).to_be_checked()
     expect(field_for(other, q["main_concerns"], "anxiety")).not_to_be_checked()
     expect(other.locator(".progress-text")).to_have_text(re.compile(r"^Step 3 of \d+$"))
@@ -212,12 +212,12 @@ def test_keyboard_only_completes_a_page_with_visible_focus(page, questionnaire, 
     shot(page, "button-focus")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert path_of(page) == "/q/reasons"
+    assert where(page) == "reasons"
 
 
 def _no_sideways_scroll(page, seen):
     width = page.evaluate("document.documentElement.scrollWidth")
-    seen.append((path_of(page), width))
+    seen.append((where(page), width))
     assert width <= MOBILE["width"], f"{page.url} is {width}px wide at {MOBILE['width']}px"
 
 
