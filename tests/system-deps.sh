@@ -13,6 +13,7 @@ cd "$(dirname "$0")"
 declare -A NEEDS=(
   [chromium]=chromium          # browser tests
   [pdffonts]=poppler-utils     # PDF font checks; pdftoppm for looking at pages
+  [dot]=graphviz               # the flow diagram (flask diagram, the staff flow page)
 )
 if [ "${1:-}" = bench ]; then
   NEEDS[wrk]=wrk               # HTTP load for the throughput figures

@@ -261,7 +261,8 @@ def test_def006_duplicate_key_in_one_mapping(tmp_path):
 
 
 def test_def007_unquoted_yes_as_an_option_value(tmp_path):
-    text = tweak("- {value: none, label: None of these}", "- {value: yes, label: Yes}")
+    # the label is quoted: a bare `Yes` label is a second DEF007 of its own
+    text = tweak("- {value: none, label: None of these}", '- {value: yes, label: "Yes"}')
     [problem] = only(tmp_path, text, "DEF007")
     assert problem.line == line_of(text, "{value: yes,")
     assert '"yes"' in problem.message

@@ -1,7 +1,8 @@
 """The pure questionnaire engine, from questions.yaml to an Evaluation. No Flask, no database.
 
-read (yamlsource, schema, loader, condition_reader) → check (lint, examples, check) →
-evaluate (answers, conditions, evaluate, progress). Outsiders import from here.
+read (yamlsource, shape, schema, loader, condition_reader; json_schema from shape) →
+check (lint, examples, check) → evaluate (answers, conditions, evaluate, progress) ·
+wording (a condition in words). Outsiders import from here.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from .lint import lint
 from .loader import LoadResult, load_bytes, load_file, load_text
 from .problems import CODES, ERROR, WARNING, Problem, has_errors
 from .progress import expected_pages
+from .wording import in_words
 
 __all__ = [
     "CHOICE_TYPES",
@@ -78,6 +80,7 @@ __all__ = [
     "expected_pages",
     "has_errors",
     "holds",
+    "in_words",
     "lint",
     "load_bytes",
     "load_file",

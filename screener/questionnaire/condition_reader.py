@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from . import definition as d
+from . import shape
 from .schema import suggest
 
-VALUE_OPS = ("is", "is_not")
-LIST_OPS = ("in", "includes_any")
-NUMBER_OPS = ("at_least", "at_most", "less_than", "more_than")
-Q_OPS = VALUE_OPS + LIST_OPS + ("includes", "answered") + NUMBER_OPS
-COMBINATORS = ("all", "any", "not")
+# The operators and what each takes are declared in shape.py, with the schema's help text.
+Q_OPS = tuple(op.name for op in shape.QUESTION_OPERATORS)
+NUMBER_OPS = tuple(op.name for op in shape.SCORE_OPERATORS)
+LIST_OPS = tuple(op.name for op in shape.QUESTION_OPERATORS if op.takes == "values")
+COMBINATORS = tuple(shape.COMBINATORS)
 
 _INVALID = object()
 
@@ -47,7 +48,7 @@ class ConditionReader:
             "DEF017",
             "a condition needs one of q, score, flag, all, any or not; found "
             f"{', '.join(map(str, raw))}"
-            + suggest(next(iter(raw)), ("q", "score", "flag") + COMBINATORS),
+            + suggest(next(iter(raw)), tuple(shape.LEAVES) + COMBINATORS),
             path,
         )
         return None
@@ -95,12 +96,13 @@ class ConditionReader:
 
     def operand(self, path, op, value):
         r = self.reader
-        if op == "answered":
+        takes = shape.OPERATORS[op].takes
+        if takes == "boolean":
             if not isinstance(value, bool):
                 r.problem("DEF017", "'answered' takes true or false", path)
                 return _INVALID
             return value
-        if op in LIST_OPS:
+        if takes == "values":
             if not isinstance(value, list) or not value:
                 r.problem("DEF017", f"'{op}' takes a list of option values", path)
                 return _INVALID
@@ -114,7 +116,7 @@ class ConditionReader:
         if isinstance(value, bool):
             r.boolean_problem(path, f"the '{op}' value")
             return _INVALID
-        if op in NUMBER_OPS and not isinstance(value, int | float):
+        if takes == "number" and not isinstance(value, int | float):
             r.problem("DEF017", f"'{op}' takes a number, not {value!r}", path)
             return _INVALID
         if not isinstance(value, str | int | float):

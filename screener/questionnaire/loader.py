@@ -9,62 +9,8 @@ from . import definition as d
 from .condition_reader import ConditionReader
 from .problems import WARNING, Problem
 from .schema import Reader, describe, suggest
+from .shape import BLOCKS
 from .yamlsource import parse
-
-TOP_KEYS = ("questionnaire", "option_sets", "sections", "scores", "flags", "outcomes", "examples")
-META_KEYS = (
-    "id",
-    "title",
-    "version",
-    "minutes",
-    "practice",
-    "crisis_resources",
-    "youth_resources",
-    "retention_days",
-    "disclaimer",
-    "about_kap",
-)
-RESOURCE_KEYS = ("id", "name", "how", "tel", "sms", "url", "note")
-SECTION_KEYS = ("id", "title", "pages", "show_if")
-PAGE_KEYS = ("id", "title", "intro", "show_if", "questions")
-QUESTION_KEYS = (
-    "id",
-    "type",
-    "label",
-    "hint",
-    "required",
-    "options",
-    "exclusive",
-    "prefer_not_to_say",
-    "min",
-    "max",
-    "max_length",
-    "show_if",
-)
-OPTION_KEYS = ("value", "label", "hint", "score")
-SCORE_KEYS = ("id", "label", "sum", "bands", "applies_if")
-FLAG_KEYS = (
-    "id",
-    "label",
-    "level",
-    "when",
-    "client_text",
-    "staff_text",
-    "ask_on_call",
-    "interrupt",
-)
-OUTCOME_KEYS = ("id", "title", "message", "next_steps", "booking", "when")
-EXAMPLE_KEYS = ("name", "answers", "expect")
-EXPECT_KEYS = (
-    "outcome",
-    "flags",
-    "not_flags",
-    "scores",
-    "visible",
-    "hidden",
-    "errors",
-    "interrupt",
-)
 
 YES_NO = (d.Option("yes", "Yes"), d.Option("no", "No"))
 PREFER_NOT_OPTION = d.Option(d.PREFER_NOT, "Prefer not to say")
@@ -123,7 +69,7 @@ class _Builder(ConditionReader):
 
     def build(self, content_hash, path, text) -> d.Questionnaire | None:
         r = self.reader
-        top = r.mapping((), TOP_KEYS, ("questionnaire", "sections", "outcomes"), "the file")
+        top = r.mapping((), BLOCKS["file"])
         if top is None:
             return None
         meta = self.meta(("questionnaire",))
@@ -156,47 +102,29 @@ class _Builder(ConditionReader):
     # -- questionnaire metadata -------------------------------------------------------
     def meta(self, path) -> d.Meta:
         r = self.reader
-        raw = (
-            r.mapping(
-                path, META_KEYS, ("id", "title", "crisis_resources"), "the questionnaire block"
-            )
-            or {}
-        )
-        practice = r.value(path + ("practice",), dict, {}, "practice")
-        retention = r.value(path + ("retention_days",), dict, {}, "retention_days")
-        for key in retention:
-            if key not in ("drafts", "submissions"):
-                r.unknown_key(
-                    path + ("retention_days",), key, ("drafts", "submissions"), "retention_days"
-                )
-            else:
-                r.value(path + ("retention_days", key), int, None, f"retention_days.{key}")
-        about = tuple(
-            r.value(path + ("about_kap", i), str, "", "about_kap paragraph")
-            for i, _ in enumerate(r.sequence(path + ("about_kap",), "about_kap"))
-        )
+        fields = r.fields(path, BLOCKS["meta"]) or BLOCKS["meta"].defaults()
         return d.Meta(
-            id=r.value(path + ("id",), str, ""),
-            title=r.value(path + ("title",), str, ""),
-            version=r.value(path + ("version",), str, ""),
-            minutes=r.value(path + ("minutes",), int, 15, "minutes"),
-            practice={k: str(v) for k, v in practice.items()},
+            **fields,
+            practice=self.present(path + ("practice",), "practice"),
             crisis_resources=tuple(
                 self.items(path + ("crisis_resources",), self.resource, "crisis_resources")
             ),
             youth_resources=tuple(
                 self.items(path + ("youth_resources",), self.resource, "youth_resources")
             ),
-            retention_days=dict(retention) if raw else {},
-            disclaimer=r.value(path + ("disclaimer",), str, ""),
-            about_kap=about,
+            retention_days=self.present(path + ("retention_days",), "retention_days"),
         )
 
+    def present(self, path, block: str) -> dict:
+        """An optional block's values, only those given (and well formed)."""
+        if self.reader.get(path) is None:
+            return {}
+        fields = self.reader.fields(path, BLOCKS[block], present_only=True) or {}
+        return {k: v for k, v in fields.items() if v is not None}
+
     def resource(self, path) -> d.Resource | None:
-        r = self.reader
-        if r.mapping(path, RESOURCE_KEYS, ("id", "name", "how"), "a crisis resource") is None:
-            return None
-        return d.Resource(**{k: r.value(path + (k,), str, "", k) for k in RESOURCE_KEYS})
+        fields = self.reader.fields(path, BLOCKS["resource"])
+        return None if fields is None else d.Resource(**fields)
 
     # -- options --------------------------------------------------------------------
     def read_option_sets(self, path) -> dict:
@@ -208,69 +136,50 @@ class _Builder(ConditionReader):
         return tuple(self.items(path, lambda p: self.option(p, what), what))
 
     def option(self, path, what) -> d.Option | None:
-        r = self.reader
-        if r.mapping(path, OPTION_KEYS, ("value", "label"), f"an option of {what}") is None:
+        fields = self.reader.fields(path, BLOCKS["option"], f"an option of {what}")
+        if fields is None or fields["value"] is None:
             return None
-        value = r.get(path + ("value",))
-        if isinstance(value, bool):
-            r.boolean_problem(path + ("value",), f"the option value in {what}")
-            return None
-        if not isinstance(value, str | int):
-            r.problem(
-                "DEF004",
-                f"an option value in {what} must be text or a whole number",
-                path + ("value",),
-            )
-            return None
-        return d.Option(
-            value,
-            r.value(path + ("label",), str, str(value), "label"),
-            r.value(path + ("hint",), str, "", "hint"),
-            r.value(path + ("score",), float, None, "score"),
-            self.pos(path),
-        )
+        fields["label"] = fields["label"] or str(fields["value"])
+        return d.Option(**fields, pos=self.pos(path))
 
     # -- sections, pages, questions -------------------------------------------------------
     def section(self, path) -> d.Section | None:
-        r = self.reader
-        if r.mapping(path, SECTION_KEYS, ("id", "title", "pages"), "a section") is None:
+        fields = self.reader.fields(path, BLOCKS["section"])
+        if fields is None:
             return None
-        sid = r.identifier(path + ("id",), "section id")
-        pages = tuple(self.items(path + ("pages",), lambda p: self.page(p, sid), "pages"))
+        pages = tuple(self.items(path + ("pages",), lambda p: self.page(p, fields["id"]), "pages"))
         return d.Section(
-            sid,
-            r.value(path + ("title",), str, ""),
-            pages,
-            self.condition_at(path + ("show_if",)),
-            self.pos(path),
+            **fields,
+            pages=pages,
+            show_if=self.condition_at(path + ("show_if",)),
+            pos=self.pos(path),
         )
 
     def page(self, path, section_id) -> d.Page | None:
-        r = self.reader
-        if r.mapping(path, PAGE_KEYS, ("id", "questions"), "a page") is None:
+        fields = self.reader.fields(path, BLOCKS["page"])
+        if fields is None:
             return None
-        pid = r.identifier(path + ("id",), "page id")
         questions = tuple(
             self.items(
-                path + ("questions",), lambda p: self.question(p, pid, section_id), "questions"
+                path + ("questions",),
+                lambda p: self.question(p, fields["id"], section_id),
+                "questions",
             )
         )
         return d.Page(
-            pid,
-            section_id,
-            r.value(path + ("title",), str, ""),
-            questions,
-            r.value(path + ("intro",), str, ""),
-            self.condition_at(path + ("show_if",)),
-            self.pos(path),
+            **fields,
+            section_id=section_id,
+            questions=questions,
+            show_if=self.condition_at(path + ("show_if",)),
+            pos=self.pos(path),
         )
 
     def question(self, path, page_id, section_id) -> d.Question | None:
         r = self.reader
-        if r.mapping(path, QUESTION_KEYS, ("id", "type", "label"), "a question") is None:
+        fields = r.fields(path, BLOCKS["question"])
+        if fields is None:
             return None
-        qid = r.identifier(path + ("id",), "question id")
-        qtype = r.value(path + ("type",), str, "")
+        qid, qtype = fields["id"], fields["type"]
         if qtype not in d.QUESTION_TYPES:
             if not qtype:  # missing (DEF003) or of the wrong kind (DEF004): already reported
                 return None
@@ -282,23 +191,13 @@ class _Builder(ConditionReader):
                 path + ("type",),
             )
             return None
-        prefer_not = r.value(path + ("prefer_not_to_say",), bool, False, "prefer_not_to_say")
-        options = self.question_options(path, qid, qtype, prefer_not)
-        exclusive = tuple(self.exclusive(path + ("exclusive",)))
         return d.Question(
-            id=qid,
-            type=qtype,
-            label=r.value(path + ("label",), str, ""),
+            **fields,
             page_id=page_id,
             section_id=section_id,
-            hint=r.value(path + ("hint",), str, ""),
-            required=r.value(path + ("required",), bool, True, "required"),
-            options=options,
-            exclusive=exclusive,
-            prefer_not_to_say=prefer_not,
+            options=self.question_options(path, qid, qtype, fields["prefer_not_to_say"]),
             min=self.limit(path + ("min",)),
             max=self.limit(path + ("max",)),
-            max_length=r.value(path + ("max_length",), int, None, "max_length"),
             show_if=self.condition_at(path + ("show_if",)),
             pos=self.pos(path),
         )
@@ -349,27 +248,16 @@ class _Builder(ConditionReader):
             options = options + (PREFER_NOT_OPTION,)
         return options
 
-    def exclusive(self, path):
-        for i, value in enumerate(self.reader.sequence(path, "exclusive")):
-            if isinstance(value, bool):
-                self.reader.boolean_problem(path + (i,), "the exclusive value")
-            else:
-                yield value
-
     def limit(self, path) -> d.Limit | None:
         r = self.reader
         raw = r.get(path)
         if raw is None:
             return None
         if isinstance(raw, dict):
-            if r.mapping(path, ("q", "message"), ("q",), "a cross-field limit") is None:
+            fields = r.fields(path, BLOCKS["limit"])
+            if fields is None:
                 return None
-            return d.Limit(
-                None,
-                r.value(path + ("q",), str, ""),
-                r.value(path + ("message",), str, ""),
-                self.pos(path),
-            )
+            return d.Limit(None, fields["q"], fields["message"], self.pos(path))
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             r.problem(
                 "DEF022",
@@ -381,106 +269,61 @@ class _Builder(ConditionReader):
 
     # -- scores, flags, outcomes, examples -----------------------------------------------------
     def score(self, path) -> d.Score | None:
-        r = self.reader
-        if r.mapping(path, SCORE_KEYS, ("id", "sum", "bands"), "a score") is None:
+        fields = self.reader.fields(path, BLOCKS["score"])
+        if fields is None:
             return None
-        items = tuple(
-            r.value(path + ("sum", i), str, "", "a score item")
-            for i, _ in enumerate(r.sequence(path + ("sum",), "sum"))
-        )
-        bands = tuple(self.items(path + ("bands",), self.band, "bands"))
-        sid = r.identifier(path + ("id",), "score id")
+        fields["label"] = fields["label"] or fields["id"]
         return d.Score(
-            sid,
-            r.value(path + ("label",), str, sid),
-            items,
-            bands,
-            self.condition_at(path + ("applies_if",)),
-            self.pos(path),
+            **fields,
+            bands=tuple(self.items(path + ("bands",), self.band, "bands")),
+            applies_if=self.condition_at(path + ("applies_if",)),
+            pos=self.pos(path),
         )
 
     def band(self, path) -> d.Band | None:
-        r = self.reader
-        if r.mapping(path, ("max", "label"), ("max", "label"), "a band") is None:
+        fields = self.reader.fields(path, BLOCKS["band"])
+        if fields is None or fields["max"] is None:
             return None
-        top = r.value(path + ("max",), float, None, "band max")
-        return (
-            None
-            if top is None
-            else d.Band(top, r.value(path + ("label",), str, ""), self.pos(path))
-        )
+        return d.Band(**fields, pos=self.pos(path))
 
     def flag(self, path) -> d.Flag | None:
-        r = self.reader
-        if r.mapping(path, FLAG_KEYS, ("id", "level", "when"), "a flag") is None:
+        fields = self.reader.fields(path, BLOCKS["flag"])
+        if fields is None:
             return None
-        fid = r.identifier(path + ("id",), "flag id")
         when = self.condition(path + ("when",))
-        if when is None:
-            return None
-        text = {
-            k: r.value(path + (k,), str, "", k)
-            for k in ("label", "level", "client_text", "staff_text", "ask_on_call")
-        }
-        return d.Flag(
-            fid,
-            when=when,
-            interrupt=r.value(path + ("interrupt",), bool, False, "interrupt"),
-            pos=self.pos(path),
-            **text,
-        )
+        return None if when is None else d.Flag(**fields, when=when, pos=self.pos(path))
 
     def outcome(self, path) -> d.Outcome | None:
-        r = self.reader
-        if r.mapping(path, OUTCOME_KEYS, ("id", "title"), "an outcome") is None:
+        fields = self.reader.fields(path, BLOCKS["outcome"])
+        if fields is None:
             return None
-        steps = tuple(
-            r.value(path + ("next_steps", i), str, "", "a next step")
-            for i, _ in enumerate(r.sequence(path + ("next_steps",), "next_steps"))
-        )
-        return d.Outcome(
-            r.identifier(path + ("id",), "outcome id"),
-            r.value(path + ("title",), str, ""),
-            r.value(path + ("message",), str, ""),
-            steps,
-            r.value(path + ("booking",), bool, True, "booking"),
-            self.condition_at(path + ("when",)),
-            self.pos(path),
-        )
+        when = self.condition_at(path + ("when",))
+        return d.Outcome(**fields, when=when, pos=self.pos(path))
 
     def example(self, path) -> d.Example | None:
         r = self.reader
-        if r.mapping(path, EXAMPLE_KEYS, ("name", "answers", "expect"), "an example") is None:
+        fields = r.fields(path, BLOCKS["example"])
+        if fields is None:
             return None
         answers = r.value(path + ("answers",), dict, {}, "answers")
         answer_pos = {k: self.pos(path + ("answers", k)) for k in answers}
         for key in answers:
             if (path + ("answers", key)) in r.source.booleans:
                 r.boolean_problem(path + ("answers", key), f"the answer to '{key}'")
-        expect = r.mapping(path + ("expect",), EXPECT_KEYS, ("outcome",), "expect") or {}
-        expect = dict(expect)
-        if "outcome" in expect:
-            expect["outcome"] = r.value(path + ("expect", "outcome"), str, None, "outcome")
-        for key in ("flags", "not_flags", "visible", "hidden", "errors"):
-            if key in expect:
-                expect[key] = [
-                    r.value(path + ("expect", key, i), str, "", f"an entry of {key}")
-                    for i, _ in enumerate(r.sequence(path + ("expect", key), key))
-                ]
-        if "scores" in expect:
-            scores = r.value(path + ("expect", "scores"), dict, {}, "scores")
-            expect["scores"] = {
-                k: v
-                for k, v in scores.items()
-                if v is None
-                or r.value(path + ("expect", "scores", k), float, None, f"the score '{k}'")
-                is not None
-            }
-        if "interrupt" in expect:
-            expect["interrupt"] = r.value(path + ("expect", "interrupt"), bool, False, "interrupt")
-        return d.Example(
-            r.value(path + ("name",), str, ""), answers, expect, self.pos(path), answer_pos
-        )
+        expect = r.fields(path + ("expect",), BLOCKS["expect"], present_only=True) or {}
+        if "scores" in (r.get(path + ("expect",)) or {}):
+            expect["scores"] = self.expected_scores(path + ("expect", "scores"))
+        expect = {k: list(v) if isinstance(v, tuple) else v for k, v in expect.items()}
+        return d.Example(fields["name"], answers, expect, self.pos(path), answer_pos)
+
+    def expected_scores(self, path) -> dict:
+        r = self.reader
+        scores = r.value(path, dict, {}, "scores")
+        return {
+            k: v
+            for k, v in scores.items()
+            if v is None or r.value(path + (k,), float, None, f"the score '{k}'") is not None
+        }
 
 
 def index(q: d.Questionnaire) -> d.Questionnaire:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 
+from . import shape
 from .definition import Pos
 from .problems import Problem
+from .shape import BlockShape
 from .yamlsource import Source
 
-ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+ID_RE = re.compile(shape.ID_PATTERN)
 
 KIND_NAMES = {
     str: "text",
@@ -18,6 +20,17 @@ KIND_NAMES = {
     bool: "true or false",
     list: "a list",
     dict: "a mapping (key: value lines)",
+}
+
+
+#: the Python type each simple kind of shape.py is read as
+_PYTHON = {
+    shape.Text: str,
+    shape.Ref: str,
+    shape.OneOf: str,
+    shape.Whole: int,
+    shape.Number: float,
+    shape.TrueFalse: bool,
 }
 
 
@@ -43,8 +56,9 @@ class Reader:
                 return None
         return value
 
-    def mapping(self, path, allowed, required=(), what="this entry") -> dict | None:
+    def mapping(self, path, block: BlockShape, what: str = "") -> dict | None:
         """The mapping at `path` if it is one; unknown and missing keys are reported."""
+        what = what or block.what
         value = self.get(path)
         if not isinstance(value, dict):
             self.problem(
@@ -53,12 +67,60 @@ class Reader:
                 path,
             )
             return None
-        for key in value:
-            if key not in allowed:
-                self.unknown_key(path, key, allowed, what)
-        for key in required:
+        if block.extra is None:
+            for key in value:
+                if key not in block.names:
+                    self.unknown_key(path, key, block.names, what)
+        for key in block.required:
             if key not in value:
                 self.problem("DEF003", f"{what} is missing the required key '{key}'", path)
+        return value
+
+    def fields(self, path, block: BlockShape, what: str = "", present_only=False) -> dict | None:
+        """The block's simple values by field name, each checked against its kind.
+
+        Keys of other kinds (conditions, nested blocks, ...) are left to the caller. With
+        `present_only`, keys the file leaves out are left out too (else: their defaults).
+        """
+        raw = self.mapping(path, block, what)
+        if raw is None:
+            return None
+        out = {}
+        for key in block.keys:
+            if key.kind.simple and (key.name in raw or not present_only):
+                what = f"{block.name} id" if key.name == "id" else key.name
+                out[key.field_name] = self.read(path + (key.name,), key.kind, key.default, what)
+        if block.extra is not None:
+            for name in raw:
+                if name not in block.names:
+                    out[name] = self.read(path + (name,), block.extra, None, str(name))
+        return out
+
+    def read(self, path, kind, default=None, what="this value"):
+        """One value of a simple kind (shape.py), or `default` with a problem."""
+        if isinstance(kind, shape.ListOf):
+            items = self.sequence(path, what)
+            if not items and self.get(path) is None:
+                return default
+            values = [
+                self.read(path + (i,), kind.item, None, f"an entry of {what}")
+                for i in range(len(items))
+            ]
+            return tuple(v for v in values if v is not None)
+        if isinstance(kind, shape.Identifier):
+            return self.identifier(path, what)
+        if isinstance(kind, shape.OptionValue):
+            return self.option_value(path, what)
+        return self.value(path, _PYTHON[type(kind)], default, what)
+
+    def option_value(self, path, what):
+        value = self.get(path)
+        if isinstance(value, bool):
+            self.boolean_problem(path, f"the {what}")
+            return None
+        if value is not None and not isinstance(value, str | int):
+            self.problem("DEF004", f"{what} must be text or a whole number", path)
+            return None
         return value
 
     def unknown_key(self, path, key, allowed, what):
