@@ -8,7 +8,7 @@ wording (a condition in words). Outsiders import from here.
 from __future__ import annotations
 
 from .answers import AnswerError, clean, read_answers, read_answers_with_positions
-from .check import DefinitionError, Report, check_file
+from .check import DefinitionError, Report, check_bytes, check_file
 from .conditions import Facts, holds
 from .definition import (
     CHOICE_TYPES,
@@ -74,6 +74,7 @@ __all__ = [
     "Score",
     "ScoreResult",
     "Section",
+    "check_bytes",
     "check_file",
     "clean",
     "evaluate",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .examples import Coverage, run_examples
 from .lint import lint
-from .loader import load_file
+from .loader import load_bytes, load_file
 from .problems import has_errors
 from .yamlsource import gc_paused
 
@@ -33,8 +33,17 @@ def check_file(path, run_examples_too: bool = True) -> Report:
         return _check(path, run_examples_too)
 
 
+def check_bytes(raw: bytes, name: str = "questions.yaml") -> Report:
+    """`check_file` for a file that is not on disk (a staff upload); never raises."""
+    with gc_paused():
+        return _checked(load_bytes(raw, name), name, True)
+
+
 def _check(path, run_examples_too: bool) -> Report:
-    result = load_file(path)
+    return _checked(load_file(path), path, run_examples_too)
+
+
+def _checked(result, path, run_examples_too: bool) -> Report:
     report = Report(str(path), result.questionnaire, list(result.problems))
     if result.questionnaire is None or has_errors(report.problems):
         return report

@@ -7,13 +7,14 @@ from __future__ import annotations
 from . import audit, drafts, export, maintenance, migrate, queries
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
-from .definitions import load_definition, save_definition
+from .definitions import live_versions, load_definition, save_definition
 from .models import (
     AuditEntry,
     Base,
     DefinitionVersion,
     Draft,
     Note,
+    PreviewFile,
     StatusChange,
     Submission,
     Therapist,
@@ -27,6 +28,7 @@ __all__ = [
     "Draft",
     "KeyError_",
     "Note",
+    "PreviewFile",
     "StatusChange",
     "Submission",
     "Therapist",
@@ -35,6 +37,7 @@ __all__ = [
     "drafts",
     "export",
     "is_sqlite",
+    "live_versions",
     "load_definition",
     "maintenance",
     "make_engine",

@@ -4,16 +4,37 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..questionnaire import Questionnaire, load_text
-from .models import DefinitionVersion
+from .models import DefinitionVersion, utcnow
 
 
 def save_definition(session: Session, q: Questionnaire) -> None:
-    """Store the text of `q` under its content hash, once."""
-    if session.get(DefinitionVersion, q.content_hash) is None:
-        session.add(DefinitionVersion(hash=q.content_hash, text=q.text))
+    """Store the text of `q` under its content hash, once, and note when it went live.
+
+    A version goes live when the app starts with it while another one was the last to go
+    live; workers restarting on the same version leave the time alone.
+    """
+    row = session.get(DefinitionVersion, q.content_hash)
+    if row is None:
+        row = DefinitionVersion(hash=q.content_hash, text=q.text)
+        session.add(row)
+    newest = live_versions(session, 1)
+    if row.live_since is None or (newest and newest[0].hash != row.hash):
+        row.live_since = utcnow()
+
+
+def live_versions(session: Session, limit: int = 2) -> list[DefinitionVersion]:
+    """The versions most recently made live, newest first."""
+    query = (
+        select(DefinitionVersion)
+        .where(DefinitionVersion.live_since.is_not(None))
+        .order_by(DefinitionVersion.live_since.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def load_definition(session: Session, content_hash: str) -> Questionnaire | None:

@@ -78,10 +78,17 @@ def _has_app_tables(conn: Connection) -> bool:
     return {"submission", "draft"} <= names
 
 
-def prepare(engine: Engine, auto: bool = True) -> None:
-    """At start: migrate, unless `auto` is off (SCREENER_AUTO_CREATE_SCHEMA=false)."""
+def prepare(engine: Engine, auto: bool = True) -> bool:
+    """At start: migrate, unless `auto` is off (SCREENER_AUTO_CREATE_SCHEMA=false).
+
+    Returns whether the schema is now the newest, so that the app (and `flask db-upgrade`)
+    can start on an older one without touching tables whose columns have changed.
+    """
     if auto:
         upgrade(engine)
+        return True
+    with engine.connect() as conn:
+        return current(conn) == head()
 
 
 def main(argv: list[str] | None = None) -> int:

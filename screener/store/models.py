@@ -24,6 +24,22 @@ class DefinitionVersion(Base):
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: when the app last started serving this version after serving another one
+    live_since: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+
+
+class PreviewFile(Base):
+    """A candidate questions.yaml an admin uploaded to preview; never made live.
+
+    Kept for the staff session that uploaded it (its id is in that session) and for a few
+    hours at most; it holds questionnaire content only, never anyone's answers.
+    """
+
+    __tablename__ = "preview_file"
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapist.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class Draft(Base):

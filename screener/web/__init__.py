@@ -16,7 +16,7 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    from . import auth, client, errors, headers, health, limits, logs, staff
+    from . import auth, client, content, errors, headers, health, limits, logs, preview, staff
 
     logs.init_app(app)  # first, so its request id and timer cover the limiter and CSRF
     limits.init_app(app)
@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(client.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(content.bp)  # /staff/content: version, flow, preview (admins)
+    del preview  # its views are on content.bp
     app.register_blueprint(health.bp)  # /healthz
     auth.init_app(app)
     app.context_processor(_template_globals)

@@ -53,13 +53,14 @@ def init_app(app: Flask) -> None:
         app.config.get("DB_POOL_RECYCLE"),
     )
     # empty or behind: apply the Alembic migrations
-    migrate.prepare(engine, app.config.get("AUTO_CREATE_SCHEMA", True))
+    schema_is_current = migrate.prepare(engine, app.config.get("AUTO_CREATE_SCHEMA", True))
     state = AppState(
         report.questionnaire, engine, make_sessionmaker(engine), Vault(app.config["DATA_KEY"])
     )
     app.extensions["screener"] = state
-    with state.sessionmaker.begin() as session:
-        save_definition(session, state.questionnaire)
+    if schema_is_current:  # else only `flask db-upgrade` can run, and it needs no definition
+        with state.sessionmaker.begin() as session:
+            save_definition(session, state.questionnaire)
     app.teardown_appcontext(_close_session)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     Field,
@@ -184,3 +185,19 @@ class ResumeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button with CSRF protection and nothing else."""
+
+
+#: under the app's 256 KB request limit; questions.yaml is about 160 KB
+PREVIEW_MAX_BYTES = 240 * 1024
+
+
+class UploadForm(FlaskForm):
+    """A candidate questions.yaml for the staff preview."""
+
+    questions = FileField(
+        "Candidate questions.yaml",
+        validators=[
+            FileRequired("Choose a questions.yaml file to upload"),
+            FileSize(PREVIEW_MAX_BYTES, message="The file is larger than 240 KB"),
+        ],
+    )

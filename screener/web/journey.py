@@ -120,9 +120,14 @@ def expired_page():
 # -- pages ------------------------------------------------------------------------------
 def form_data(ctx: Context, page_id: str) -> dict:
     """Stored answers of a page as the form expects them (option values as text)."""
+    return page_form_data(ctx.q.pages[page_id], ctx.state.answers)
+
+
+def page_form_data(page, answers: dict) -> dict:
+    """A page's answers as its form expects them; the staff preview prefills with it too."""
     data = {}
-    for question in ctx.q.pages[page_id].questions:
-        value = ctx.state.answers.get(question.id)
+    for question in page.questions:
+        value = answers.get(question.id)
         if value is None:
             continue
         data[question.id] = [str(v) for v in value] if isinstance(value, list) else str(value)
@@ -150,7 +155,7 @@ def render_page(ctx: Context, page_id: str, form, status: int = 200):
 
 def post_page(ctx: Context, page_id: str, form):
     page = ctx.q.pages[page_id]
-    pruned = _prune_posted(ctx, page, form.posted_values(page))
+    pruned = prune_posted(ctx.evaluation.answers, page, form.posted_values(page))
     visible = [question.id for question in visible_on_page(ctx.q, page, pruned)]
     saving = "save" in request.form
     valid = form.validate_visible(visible)
@@ -172,9 +177,9 @@ def post_page(ctx: Context, page_id: str, form):
     return redirect(next_url(ctx, page_id))
 
 
-def _prune_posted(ctx: Context, page, posted: dict) -> dict:
+def prune_posted(earlier: dict, page, posted: dict) -> dict:
     """Earlier answers plus the cleaned values posted on this page, for visibility."""
-    answers = dict(ctx.evaluation.answers)
+    answers = dict(earlier)
     for question in page.questions:
         value = posted.get(question.id)
         cleaned, error = clean(question, value)

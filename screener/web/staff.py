@@ -76,7 +76,7 @@ def _no_store(response):
 
 
 @bp.context_processor
-def _staff_globals() -> dict:
+def staff_globals() -> dict:
     return {
         "urgent_unreviewed": urgent_unreviewed(),
         "STATUSES": STATUSES,
