@@ -291,3 +291,19 @@ def test_a_candidate_too_big_or_not_utf8_is_refused(app, admin):
     binary = upload(admin, b"\xff\xfe not text")
     assert binary.status_code == 400 and "DEF001" in text_of(binary)
     assert row_counts(app)["preview_file"] == 0
+
+
+def test_back_from_the_support_page_returns_to_the_page_that_raised_it(
+    admin, questionnaire, personas
+):
+    seen, _panels, bodies = walk_preview(
+        admin, questionnaire, questionnaire.examples.index(personas["P08"])
+    )
+    support = bodies[seen.index("safety") + 1]
+    data = {
+        "csrf_token": csrf_token(support),
+        "walk": WALK_RE.search(support).group(1),
+        "action": "back",
+    }
+    back = admin.post("/staff/content/preview/live/step", data=data).get_data(as_text=True)
+    assert PAGE_RE.search(back).group(1) == "safety"

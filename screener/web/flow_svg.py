@@ -6,6 +6,8 @@ label) and Graphviz escapes it in the SVG; the staff page shows the result as an
 
 from __future__ import annotations
 
+import textwrap
+
 import graphviz
 
 from ..authoring import FlowDiagram
@@ -58,5 +60,6 @@ def _node(graph, node) -> None:
 
 def _label(lines) -> str:
     """Plain-text label: backslashes kept literal, lines joined with DOT's newline."""
-    text = "\\n".join(line.replace("\\", "\\\\") for line in lines if line)
+    wrapped = [part for line in lines if line for part in textwrap.wrap(line, 48)]
+    text = "\\n".join(part.replace("\\", "\\\\") for part in wrapped)
     return graphviz.nohtml(text)

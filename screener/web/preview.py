@@ -131,10 +131,10 @@ def step(source):
     if walk is None:
         flash("That preview step has expired or was changed. Start the preview again.")
         return redirect(url_for(".preview"), code=303)
-    if walk.page == SUPPORT:
-        return _after_support(q, walk)
     if request.form.get("action") == "back":
         return _go(q, walk, _previous(q, walk))
+    if walk.page == SUPPORT:
+        return _after_support(q, walk)
     return _answer_page(q, walk)
 
 
