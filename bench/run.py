@@ -250,7 +250,7 @@ def pdf(table: Table) -> None:
         table.add("3. summary PDF", f"n/a (bench/bench_pdf.py: {type(exc).__name__}: {exc})"[:90])
         return
     table.add(
-        "3. summary PDF median (reportlab)",
+        "3. summary PDF median (reportlab, CPU time)",
         f"{r['median_ms']:.1f} ms",
         "< 25 ms",
         r["median_ms"] < 25,
