@@ -5,13 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 
-from . import shape
+from . import kinds
 from .definition import Pos
 from .problems import Problem
 from .shape import BlockShape
 from .yamlsource import Source
 
-ID_RE = re.compile(shape.ID_PATTERN)
+ID_RE = re.compile(kinds.ID_PATTERN)
 
 KIND_NAMES = {
     str: "text",
@@ -25,12 +25,12 @@ KIND_NAMES = {
 
 #: the Python type each simple kind of shape.py is read as
 _PYTHON = {
-    shape.Text: str,
-    shape.Ref: str,
-    shape.OneOf: str,
-    shape.Whole: int,
-    shape.Number: float,
-    shape.TrueFalse: bool,
+    kinds.Text: str,
+    kinds.Ref: str,
+    kinds.OneOf: str,
+    kinds.Whole: int,
+    kinds.Number: float,
+    kinds.TrueFalse: bool,
 }
 
 
@@ -98,7 +98,7 @@ class Reader:
 
     def read(self, path, kind, default=None, what="this value"):
         """One value of a simple kind (shape.py), or `default` with a problem."""
-        if isinstance(kind, shape.ListOf):
+        if isinstance(kind, kinds.ListOf):
             items = self.sequence(path, what)
             if not items and self.get(path) is None:
                 return default
@@ -107,9 +107,9 @@ class Reader:
                 for i in range(len(items))
             ]
             return tuple(v for v in values if v is not None)
-        if isinstance(kind, shape.Identifier):
+        if isinstance(kind, kinds.Identifier):
             return self.identifier(path, what)
-        if isinstance(kind, shape.OptionValue):
+        if isinstance(kind, kinds.OptionValue):
             return self.option_value(path, what)
         return self.value(path, _PYTHON[type(kind)], default, what)
 
