@@ -1,7 +1,9 @@
 """What the app keeps for its lifetime: the questionnaire, the database engine, the vault.
 
 One `AppState` per app, in ``app.extensions["screener"]``; `get()` returns it and `db()` the
-request's own database session, opened on first use and closed at teardown.
+request's own database session, opened on first use and closed at teardown. A request uses
+that one session (one connection) for everything, stored questionnaire versions included:
+a second session would wait on the first one's SQLite write lock.
 """
 
 from __future__ import annotations
@@ -29,13 +31,13 @@ class AppState:
     vault: Vault
     versions: dict = field(default_factory=dict)
 
-    def definition(self, content_hash: str) -> Questionnaire:
-        """The questionnaire a draft or submission was answered against."""
+    def definition(self, content_hash: str, session) -> Questionnaire:
+        """The questionnaire a draft or submission was answered against, read (once) through
+        the caller's `session`."""
         if content_hash == self.questionnaire.content_hash:
             return self.questionnaire
         if content_hash not in self.versions:
-            with self.sessionmaker() as session:
-                stored = load_definition(session, content_hash)
+            stored = load_definition(session, content_hash)
             if stored is None:
                 raise LookupError(f"definition {content_hash[:12]} is not stored")
             self.versions[content_hash] = stored
@@ -73,6 +75,11 @@ def db():
     if "db" not in g:
         g.db = get().sessionmaker()
     return g.db
+
+
+def definition(content_hash: str) -> Questionnaire:
+    """The questionnaire version `content_hash`, read through the request's own session."""
+    return get().definition(content_hash, db())
 
 
 def _close_session(exc):

@@ -55,21 +55,28 @@ def load_or_none() -> Context | None:
         # Read without holding SQLite's write lock while the page renders; a GET that
         # writes goes through remember_position(), in a transaction of its own.
         with read_only():
-            draft = current_draft()
+            found = _draft_and_definition()
             app_state.db().commit()
     else:
-        draft = current_draft()
-    if draft is None:
+        found = _draft_and_definition()
+    if found is None:
         return None
-    svc = app_state.get()
-    try:
-        q = svc.definition(draft.definition_hash)
-    except LookupError:
-        return None
-    state = drafts.read_state(svc.vault, draft)
+    draft, q = found
+    state = drafts.read_state(app_state.get().vault, draft)
     ctx = Context(draft, q, state, evaluate(q, state.answers))
     g.client_ctx = ctx
     return ctx
+
+
+def _draft_and_definition() -> tuple[Draft, Questionnaire] | None:
+    """The client's draft and the questionnaire version it was started on, in one session."""
+    draft = current_draft()
+    if draft is None:
+        return None
+    try:
+        return draft, app_state.definition(draft.definition_hash)
+    except LookupError:
+        return None
 
 
 def remember_position(ctx: Context, **changes) -> None:
