@@ -39,13 +39,14 @@ def check_command(path):
             click.echo(line)
     errors = sum(p.severity == ERROR for p in report.problems)
     warnings = len(report.problems) - errors
-    q = report.questionnaire
-    examples = len(q.examples) if q is not None else 0
     elapsed = (time.perf_counter() - started) * 1000
+    if report.coverage is None:
+        examples = "examples not run until the errors are fixed"
+    else:
+        examples = f"{len(report.questionnaire.examples)} example(s) checked"
     verdict = "FAILED" if errors else "OK"
     click.echo(
-        f"{verdict}: {errors} error(s), {warnings} warning(s), {examples} example(s) "
-        f"checked in {elapsed:.0f} ms"
+        f"{verdict}: {errors} error(s), {warnings} warning(s), {examples}, in {elapsed:.0f} ms"
     )
     sys.exit(1 if errors else 0)
 

@@ -244,6 +244,12 @@ class Questionnaire:
     questions: dict = field(default_factory=dict, compare=False, repr=False)
     pages: dict = field(default_factory=dict, compare=False, repr=False)
     order: dict = field(default_factory=dict, compare=False, repr=False)
+    #: (kind, id) of the parts that have an error of their own (a question of unknown type,
+    #: a flag whose `when` is malformed, ...): what refers to them is not reported again
+    broken: set = field(default_factory=set, compare=False, repr=False)
+
+    def is_broken(self, kind: str, item_id) -> bool:
+        return (kind, item_id) in self.broken
 
     @property
     def version(self) -> str:

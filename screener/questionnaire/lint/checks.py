@@ -33,6 +33,8 @@ def check_duplicate_ids(q):
     for kind, items in groups.items():
         first: dict = {}
         for item_id, pos in items:
+            if not item_id:  # a missing id is reported as such (DEF003)
+                continue
             if item_id in first:
                 yield problem(
                     "DEF005",
@@ -107,6 +109,8 @@ def check_limits(q):
 
 def _cross_limit(q, question, limit):
     other = q.questions.get(limit.ref)
+    if other is None and q.is_broken("question", limit.ref):
+        return
     if other is None:
         yield problem(
             "DEF010",
@@ -129,6 +133,8 @@ def check_scores(q):
     for score in q.scores:
         for i, item in enumerate(score.items):
             question = q.questions.get(item)
+            if question is None and q.is_broken("question", item):
+                continue
             if question is None:
                 yield problem(
                     "DEF010",
@@ -147,7 +153,8 @@ def check_scores(q):
                     "numbers. Give its options numeric values or a 'score'.",
                     where(q, score.pos, "sum", i),
                 )
-        yield from _bands(score, _highest_total(q, score))
+        if not q.is_broken("bands", score.id):
+            yield from _bands(score, _highest_total(q, score))
 
 
 def _bands(score, highest):
@@ -197,7 +204,7 @@ def check_flags(q):
             yield problem(
                 "DEF024",
                 f"flag '{flag.id}' has level '{flag.level}'; use urgent, review or info",
-                flag.pos,
+                where(q, flag.pos, "level"),
             )
         if flag.interrupt and (flag.level != "urgent" or not flag.client_text):
             yield problem(
@@ -231,13 +238,16 @@ def _used_flags(q) -> set:
 def check_outcomes(q):
     if not q.outcomes:
         return
-    catch_all = next((o for o in q.outcomes if o.when is None), None)
-    if q.outcomes[-1].when is not None and catch_all is None:
+    catch_all = next(
+        (o for o in q.outcomes if o.when is None and not q.is_broken("when", o.id)), None
+    )
+    last = q.outcomes[-1]
+    if last.when is not None and catch_all is None:
         yield problem(
             "DEF030",
-            f"the last outcome, '{q.outcomes[-1].id}', has a 'when', so some "
+            f"the last outcome, '{last.id}', has a 'when', so some "
             "answers would get no outcome. Add a final outcome with no 'when'.",
-            q.outcomes[-1].pos,
+            last.pos,
         )
     if catch_all is not None:
         for outcome in q.outcomes[q.outcomes.index(catch_all) + 1 :]:
@@ -312,6 +322,11 @@ def check_examples(q):
         "hidden": ("question", set(q.questions), "DEF010"),
         "errors": ("question", set(q.questions), "DEF010"),
         "scores": ("score", {s.id for s in q.scores}, "DEF012"),
+    }
+    # a part with an error of its own is not reported again where an example names it
+    kinds = {
+        key: (kind, known | {i for k, i in q.broken if k == kind}, code)
+        for key, (kind, known, code) in kinds.items()
     }
     outcomes = [o.id for o in q.outcomes]
     for example in q.examples:
