@@ -161,7 +161,8 @@ def send():
         }
         svc = app_state.get()
         drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
-        app_state.db().commit()
+        drafts.forget_hidden(ctx.state, ctx.evaluation)  # answers set aside are not kept
+        journey.save(ctx)
         return redirect(url_for(".sent"))
     return journey.no_store(
         render_template("client/send.html", form=form, ctx=ctx), status=400 if form.errors else 200

@@ -20,7 +20,7 @@ from flask import (
 
 from ..questionnaire import Evaluation, Questionnaire, clean, evaluate, visible_on_page
 from ..store import AuditEntry, Draft, Submission, drafts, read_only, utcnow
-from . import app_state
+from . import app_state, changes
 from .page_tokens import SUPPORT, page_token, resolve
 
 
@@ -127,7 +127,8 @@ def expired_page():
 # -- pages ------------------------------------------------------------------------------
 def form_data(ctx: Context, page_id: str) -> dict:
     """Stored answers of a page as the form expects them (option values as text)."""
-    return page_form_data(ctx.q.pages[page_id], ctx.state.answers)
+    # the answers that count: one kept aside for a hidden follow-up is not shown
+    return page_form_data(ctx.q.pages[page_id], ctx.evaluation.answers)
 
 
 def page_form_data(page, answers: dict) -> dict:
@@ -176,6 +177,8 @@ def post_page(ctx: Context, page_id: str, form):
             if error.question_id in form:
                 form[error.question_id].errors = [error.message]
         return render_page(ctx, page_id, form, 400)
+    for sentence in changes.notice(ctx.q, page_id, ctx.evaluation, evaluation):
+        flash(sentence)
     ctx.evaluation = evaluation  # the same answers; `interrupt` is relative to this page
     ctx.state.page = page_id
     save(ctx)
