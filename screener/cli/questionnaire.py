@@ -28,7 +28,13 @@ from ..web.config import Defaults
 
 @click.command("check")
 @click.argument("path", required=False, default=Defaults.QUESTIONS, type=click.Path(dir_okay=False))
-def check_command(path):
+@click.option(
+    "--drafts",
+    is_flag=True,
+    help="Also count the drafts in progress per questionnaire version, from the database "
+    "(SCREENER_DATABASE_URL); each keeps its version until it is sent.",
+)
+def check_command(path, drafts):
     """Lint questions.yaml and run its examples. Exit 1 on any error."""
     started = time.perf_counter()
     report = check_file(path)
@@ -36,6 +42,11 @@ def check_command(path):
         click.echo(line)
     if report.coverage is not None:
         for line in report.coverage.summary(report.questionnaire):
+            click.echo(line)
+    if drafts and report.questionnaire is not None:
+        from .drafts_report import draft_lines
+
+        for line in draft_lines(report.questionnaire):
             click.echo(line)
     errors = sum(p.severity == ERROR for p in report.problems)
     warnings = len(report.problems) - errors

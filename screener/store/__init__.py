@@ -7,7 +7,7 @@ from __future__ import annotations
 from . import audit, drafts, export, maintenance, migrate, queries
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
-from .definitions import live_versions, load_definition, save_definition
+from .definitions import drafts_by_version, live_versions, load_definition, save_definition
 from .models import (
     AuditEntry,
     Base,
@@ -35,6 +35,7 @@ __all__ = [
     "Vault",
     "audit",
     "drafts",
+    "drafts_by_version",
     "export",
     "is_sqlite",
     "live_versions",

@@ -22,6 +22,9 @@ from ..store import (
     save_definition,
 )
 
+#: check's warning about placeholder practice details, which production refuses
+PLACEHOLDER_CODE = "DEF045"
+
 
 @dataclass
 class AppState:
@@ -48,6 +51,8 @@ def init_app(app: Flask) -> None:
     report = check_file(app.config["QUESTIONS"], run_examples_too=False)
     if not report.ok:
         raise DefinitionError(report)
+    vault = Vault(app.config["DATA_KEY"])
+    _refuse_placeholders(app, report)
     engine = make_engine(
         app.config["DATABASE_URL"],
         app.config.get("DB_POOL_SIZE"),
@@ -56,14 +61,25 @@ def init_app(app: Flask) -> None:
     )
     # empty or behind: apply the Alembic migrations
     schema_is_current = migrate.prepare(engine, app.config.get("AUTO_CREATE_SCHEMA", True))
-    state = AppState(
-        report.questionnaire, engine, make_sessionmaker(engine), Vault(app.config["DATA_KEY"])
-    )
+    state = AppState(report.questionnaire, engine, make_sessionmaker(engine), vault)
     app.extensions["screener"] = state
     if schema_is_current:  # else only `flask db-upgrade` can run, and it needs no definition
         with state.sessionmaker.begin() as session:
             save_definition(session, state.questionnaire)
     app.teardown_appcontext(_close_session)
+
+
+def _refuse_placeholders(app: Flask, report) -> None:
+    """Production never shows clients a 555 number or example.org, unless told to (a demo)."""
+    if app.config["ENV"] != "production" or app.config.get("ALLOW_PLACEHOLDER_CONTACTS"):
+        return
+    lines = [p.format(report.path) for p in report.problems if p.code == PLACEHOLDER_CODE]
+    if lines:
+        raise SystemExit(
+            "Refusing to start in production: questions.yaml still has placeholder practice "
+            "details.\n" + "\n".join(lines) + "\nReplace them, or set "
+            "SCREENER_ALLOW_PLACEHOLDER_CONTACTS=true to start anyway (a demonstration)."
+        )
 
 
 def get() -> AppState:

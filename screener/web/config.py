@@ -34,6 +34,8 @@ class Defaults:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     RESUME_MAX_FAILURES = 5
+    #: production refuses the placeholder practice details of the shipped questions.yaml
+    ALLOW_PLACEHOLDER_CONTACTS = False
 
 
 def from_environment() -> dict:

@@ -12,6 +12,9 @@ from ..schema import suggest
 from .conditions import _conditions, check_conditions, check_unseeable
 from .locate import name, problem, where
 
+#: stand-ins that must not reach clients: fictional 555 numbers and the example domains
+PLACEHOLDER = re.compile(r"(?<!\d)555[\s.-]?\d{4}(?!\d)|\bexample\.(?:org|com|net)\b", re.I)
+
 FORBIDDEN_WORDS = re.compile(
     r"\b(eligible|eligibility|qualify|qualifies|approved for you|you have (?:depression|"
     r"anxiety|ptsd|bipolar|a disorder)|you are (?:not )?a candidate|treatment[- ]resistant)\b"
@@ -269,6 +272,21 @@ def check_meta(q):
         )
 
 
+def check_placeholders(q):
+    """The practice's phone, email and links as shipped are stand-ins (DEF045)."""
+    for key, value in q.meta.practice.items():
+        match = PLACEHOLDER.search(str(value))
+        if match:
+            yield problem(
+                "DEF045",
+                f"practice {key} '{value}' looks like a placeholder ({match.group(0)}); put "
+                "in the practice's real details before launch. Production will not start "
+                "with it unless SCREENER_ALLOW_PLACEHOLDER_CONTACTS=true.",
+                where(q, None, "questionnaire", "practice", key),
+                warning=True,
+            )
+
+
 def _client_texts(q):
     """(text, owner position, keys to the text within its owner) for every client text."""
     for o in q.outcomes:
@@ -372,6 +390,7 @@ def check_page_labels(q):
 
 CHECKS = (
     check_meta,
+    check_placeholders,
     check_duplicate_ids,
     check_options,
     check_limits,
