@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -151,8 +152,10 @@ def test_filters_by_status_outcome_flag_and_date(app, staff, personas):
     assert queue_refs(staff, "/staff/?flag=bp_high") == [p05]
     assert queue_refs(staff, "/staff/?flag=safety_urgent") == [p08]
     assert queue_refs(staff, "/staff/?flag=needs_medical_review&status=new") == [p03]
-    day = (utcnow() - dt.timedelta(days=5)).date().isoformat()
-    to = (utcnow() - dt.timedelta(days=3)).date().isoformat()
+    # the filter reads days in the practice's time zone, so the test must too
+    now = dt.datetime.now(ZoneInfo(app.config["STAFF_TIMEZONE"]))
+    day = (now - dt.timedelta(days=5)).date().isoformat()
+    to = (now - dt.timedelta(days=3)).date().isoformat()
     assert queue_refs(staff, f"/staff/?from={day}&to={to}") == [p05]
     assert queue_refs(staff, "/staff/?urgent=1") == [p08]
     empty = text(staff.get("/staff/?flag=bp_very_high").get_data(as_text=True))
