@@ -26,6 +26,10 @@ def init_app(app: Flask) -> None:
 
 
 def csrf_error(error):
+    # Flask-WTF's reason ("The referrer does not match the host.") names no token or value
+    current_app.logger.warning(
+        "csrf check failed: %s", error.description, extra={"request_id": g.get("request_id")}
+    )
     return render_template("errors/expired.html"), 400
 
 
