@@ -45,6 +45,15 @@ def from_environment() -> dict:
     return out
 
 
+def host_list(value) -> list[str] | None:
+    """SCREENER_TRUSTED_HOSTS="a.example, .b.example" → ["a.example", ".b.example"]; empty →
+    None (any host). A leading dot trusts every subdomain (werkzeug's host_is_trusted)."""
+    if value is None or isinstance(value, list | tuple):
+        return list(value) if value else None
+    hosts = [part.strip().lower() for part in str(value).split(",") if part.strip()]
+    return hosts or None
+
+
 def _convert(value: str):
     if value.isdigit():
         return int(value)
