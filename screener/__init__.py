@@ -23,6 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    # "Production" or " PRODUCTION" must not start a production server with development keys
+    app.config["ENV"] = str(app.config.get("ENV") or "development").strip().lower()
     app.config["TRUSTED_HOSTS"] = config.host_list(app.config.get("TRUSTED_HOSTS"))
     _secrets(app)
     app_state.init_app(app)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.journey_helpers import csrf_token
 from tests.security_helpers import make_app
 
 CRISIS = ("988", "741741")
@@ -65,3 +69,45 @@ def test_any_host_is_answered_when_unset_with_a_warning_in_production(make, capl
     make(ENV="production", TRUSTED_HOSTS="screener.example", **keys)
     make(ENV="development")
     assert not [r for r in caplog.records if "SCREENER_TRUSTED_HOSTS" in r.getMessage()]
+
+
+@pytest.mark.parametrize("name", ["Production", " PRODUCTION ", "production"])
+def test_production_is_production_in_any_case(tmp_path, monkeypatch, name):
+    from screener import create_app
+
+    monkeypatch.setenv("SCREENER_ENV", name)
+    for key in ("SCREENER_SECRET_KEY", "SCREENER_DATA_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    with pytest.raises(SystemExit, match="Refusing to start in production without"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    assert not (tmp_path / "x.sqlite3").exists()
+
+
+def test_the_sqlite_files_are_private_whatever_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        app = make_app(tmp_path, "private.sqlite3")
+        client = app.test_client()
+        client.post("/start", data={"csrf_token": csrf_token(client.get("/").text)})
+        database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+        files = [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
+        assert all(path.exists() for path in files), files
+        modes = {path.name: oct(stat.S_IMODE(path.stat().st_mode)) for path in files}
+        assert set(modes.values()) == {"0o600"}, modes
+        app.extensions["screener"].engine.dispose()
+        database.chmod(0o644)  # made by an older version
+        make_app(tmp_path, "private.sqlite3").extensions["screener"].engine.dispose()
+        assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_the_venv_has_a_current_pip_and_setuptools():
+    """The Makefile's bootstrap upgrades both (the venv's bundled setuptools 65.5 has CVEs)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    assert int(version("pip").split(".")[0]) >= 23
+    try:
+        assert int(version("setuptools").split(".")[0]) >= 70  # CVE-2024-6345 fixed in 70.0
+    except PackageNotFoundError:
+        pass  # Python 3.12+ venvs have none, which is fine too
