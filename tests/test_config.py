@@ -111,3 +111,18 @@ def test_the_venv_has_a_current_pip_and_setuptools():
         assert int(version("setuptools").split(".")[0]) >= 70  # CVE-2024-6345 fixed in 70.0
     except PackageNotFoundError:
         pass  # Python 3.12+ venvs have none, which is fine too
+
+
+def test_the_documented_plain_http_override_sends_a_plain_cookie(make):
+    """README, "Plain http on a private network": the override and what it gives up."""
+    keys = {"SECRET_KEY": "x" * 40, "DATA_KEY": Fernet.generate_key().decode()}
+    secure = make(ENV="production", **keys).test_client()
+    landing = secure.get("/", base_url="https://screener.example")
+    assert landing.headers["Set-Cookie"].startswith("__Host-session=")
+    assert "Secure" in landing.headers["Set-Cookie"]
+    plain = make(ENV="production", SESSION_COOKIE_SECURE=False, **keys).test_client()
+    landing = plain.get("/")
+    cookie = landing.headers["Set-Cookie"]
+    assert cookie.startswith("session=") and "Secure" not in cookie and "HttpOnly" in cookie
+    started = plain.post("/start", data={"csrf_token": csrf_token(landing.text)})
+    assert started.status_code == 302 and started.location.startswith("/q/")

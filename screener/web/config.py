@@ -33,7 +33,6 @@ class Defaults:
     STAFF_TIMEZONE = "America/Denver"
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
-    RESUME_MAX_FAILURES = 5
 
 
 def from_environment() -> dict:
