@@ -50,16 +50,26 @@ def production(tmp_path_factory):
             _forget_redis_keys(prefix)
 
 
-def _forget_redis_keys(prefix: str) -> None:
+def _redis_keys(prefix: str) -> list[bytes]:
     import redis
 
     client = redis.Redis.from_url(conftest_db.redis_url())
     try:
-        keys = list(client.scan_iter(match=f"*{prefix}*"))
-        if keys:
-            client.delete(*keys)
+        return list(client.scan_iter(match=f"*{prefix}*"))
     finally:
         client.close()
+
+
+def _forget_redis_keys(prefix: str) -> None:
+    import redis
+
+    keys = _redis_keys(prefix)
+    if keys:
+        client = redis.Redis.from_url(conftest_db.redis_url())
+        try:
+            client.delete(*keys)
+        finally:
+            client.close()
 
 
 @pytest.fixture
@@ -86,9 +96,11 @@ class Recorder:
 
     def __init__(self):
         self.responses = []
+        self.failed = []  # requests that got no response at all
 
     def attach(self, context):
         context.on("response", lambda response: self.responses.append(response))
+        context.on("requestfailed", lambda request: self.failed.append(request.url))
         return context
 
     def statuses(self) -> list[tuple[int, str]]:
@@ -169,6 +181,7 @@ def test_client_and_therapist_through_nginx_gunicorn_postgres_and_redis(
         expect(page.get_by_text(CLIENT["email"])).to_be_visible()
 
         cookies = [c for context in contexts for c in context.cookies()]
+        limits_in_redis = _redis_keys(production.env["SCREENER_RATELIMIT_KEY_PREFIX"])
         statuses = seen.statuses()
         failures, without_hsts = seen.failures(), seen.without_hsts()
     finally:
@@ -176,6 +189,7 @@ def test_client_and_therapist_through_nginx_gunicorn_postgres_and_redis(
             context.close()
 
     assert not failures, f"{failures}\n{production.logs()}"
+    assert not seen.failed, seen.failed
     assert len(statuses) > 60, statuses
     assert not without_hsts, without_hsts
     assert cookies, "no cookie was set"
@@ -184,6 +198,8 @@ def test_client_and_therapist_through_nginx_gunicorn_postgres_and_redis(
         assert cookie["name"].startswith("__Host-") and cookie["path"] == "/", cookie
     assert {c["name"] for c in cookies} == {"__Host-session"}
 
+    # the workers counted the rate limits together, in Redis
+    assert limits_in_redis, "no rate-limit counter in Redis"
     # three workers served it; nginx logged no client path
     gunicorn = production.processes[0].text()
     assert gunicorn.count("Booting worker") >= 3, gunicorn[-3000:]
