@@ -349,9 +349,9 @@ def test_payloads_in_free_text_are_escaped_in_every_page(app, injected, question
     _assert_escaped(client.get("/sent").get_data(as_text=True), "/sent")
     # the SQL-ish text is data: the tables are intact and it round-trips
     (sub,) = rows(app, Submission)
-    vault = app.extensions["screener"].vault
-    assert vault.open(sub.contact_enc)["name"].endswith(SQL)
-    assert PAYLOAD in vault.open(sub.answers_enc)[_free_text_ids(questionnaire)[0]]
+    sealer = app.extensions["screener"].vault.record(sub.key_enc)
+    assert sealer.open(sub.contact_enc)["name"].endswith(SQL)
+    assert PAYLOAD in sealer.open(sub.answers_enc)[_free_text_ids(questionnaire)[0]]
 
 
 def test_payloads_in_a_page_with_errors_are_escaped(injected, questionnaire):
