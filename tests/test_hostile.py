@@ -407,7 +407,7 @@ def test_payloads_in_the_csv_export_are_neutralised(app, injected, questionnaire
     staff = app.test_client()
     staff_helpers.make_therapist(app, admin=True)
     staff_helpers.login(staff)
-    response = staff.get("/staff/export.csv?private=1")
+    response = staff_helpers.post(staff, "/staff/export.csv", {"private": "1"})
     assert response.status_code == 200
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     header, row = table[0], table[1]

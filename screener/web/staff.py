@@ -365,10 +365,19 @@ def assign(reference):
 
 # -- CSV export ---------------------------------------------------------------------------
 @bp.get("/export.csv")
+def export_link():
+    """An old link or bookmark: exporting (and auditing it) is a POST with CSRF only, so a
+    link on another site cannot make a signed-in therapist's browser export."""
+    flash("To download the queue as a CSV file, use the Download CSV button below.")
+    filters = Filters.from_args(request.args, app_state.get().questionnaire)
+    return redirect(url_for(".queue", **filters.args(), _anchor="export"), code=303)
+
+
+@bp.post("/export.csv")
 def export_csv():
     svc = app_state.get()
-    filters = Filters.from_args(request.args, svc.questionnaire)
-    private = request.args.get("private") == "1"
+    filters = Filters.from_args(request.form, svc.questionnaire)
+    private = request.form.get("private") == "1"
     rows = export.csv_rows(
         app_state.db(),
         svc.vault,
