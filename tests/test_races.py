@@ -12,6 +12,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from screener.questionnaire import evaluate
 from screener.store import Draft, StatusChange, Submission, drafts, utcnow
@@ -148,3 +149,29 @@ def test_two_therapists_changing_a_status_at_once_record_it_once(race_app, perso
             assert sum("Status changed to" in page for page in pages) == 1
             assert sum("while you had this page open" in page for page in pages) == 1
     assert twice == 0, f"recorded twice in {twice} of {STATUS_TRIES} tries"
+
+
+def test_the_database_itself_refuses_a_second_submission_of_one_draft(race_app, personas):
+    """The last guard, below the row lock: submission.draft_id is unique."""
+    app = race_app
+    svc = app.extensions["screener"]
+    draft_id = finished_draft(app, personas["P01"].answers)
+    evaluation = evaluate(svc.questionnaire, personas["P01"].answers)
+    with svc.sessionmaker.begin() as session:
+        draft = session.get(Draft, draft_id)
+        first = drafts.submit(session, svc.vault, draft, evaluation, {"name": "A"})
+        again = drafts.submit(session, svc.vault, draft, evaluation, {"name": "B"})
+        assert again.id == first.id
+    with pytest.raises(IntegrityError), svc.sessionmaker.begin() as session:
+        session.add(
+            Submission(
+                id=drafts.new_id(),
+                reference=drafts.new_reference(),
+                definition_hash=svc.questionnaire.content_hash,
+                draft_id=draft_id,
+                answers_enc=b"x",
+                contact_enc=b"x",
+                outcome_id="x",
+                urgency=0,
+            )
+        )
