@@ -8,7 +8,10 @@ releases them together, so their transactions overlap in the database.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import threading
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -80,6 +83,43 @@ def two_tabs(app, draft_id: str):
     second = app.test_client()
     second.set_cookie(name, first.get_cookie(name).value)
     return first, second, csrf
+
+
+@contextlib.contextmanager
+def served(app):
+    """The app behind a real threaded HTTP server on loopback; yields its port."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log(self, *args, **kwargs):  # the app logs its own requests
+            pass
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def http_post(port: int, path: str, cookie: str, data: dict) -> tuple[int, str]:
+    """One POST over a connection of its own: (status, Location)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(
+            "POST",
+            path,
+            body=urlencode(data),
+            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.getheader("Location") or ""
+    finally:
+        conn.close()
 
 
 def count(app, stmt) -> int:
@@ -175,3 +215,28 @@ def test_the_database_itself_refuses_a_second_submission_of_one_draft(race_app, 
                 urgency=0,
             )
         )
+
+
+def test_send_pressed_twice_at_once_over_http_sends_once(race_app, personas):
+    """The same race through a real threaded HTTP server: one connection per press."""
+    app = race_app
+    name = app.config["SESSION_COOKIE_NAME"]
+    presses = []
+    for i in range(CLIENTS):
+        first, _second, csrf = two_tabs(app, finished_draft(app, personas["P01"].answers))
+        cookie = f"{name}={first.get_cookie(name).value}"
+        data = {"name": "Race Client", "method": "email", "email": f"h{i}@example.org"}
+        presses += [(cookie, {**data, "consent": "y", "csrf_token": csrf})] * 2
+    since = utcnow()
+    with served(app) as port:
+        results = all_at_once([lambda c=c, d=d: http_post(port, "/send", c, d) for c, d in presses])
+        assert [r if isinstance(r, Exception) else r[0] for r in results] == [302] * len(presses)
+        assert all(location.endswith("/sent") for _status, location in results)
+        ours = select(func.count()).select_from(Submission).where(Submission.created_at >= since)
+        submissions = count(app, ours)
+        assert submissions == CLIENTS, f"{submissions} submissions from {CLIENTS} clients"
+        for cookie, data in presses[::2]:
+            status, _ = http_post(port, "/delete", cookie, {"csrf_token": data["csrf_token"]})
+            assert status == 200
+        left = count(app, ours)
+        assert left == 0, f"{left} of {CLIENTS} deleted clients still in the queue"
