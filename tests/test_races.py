@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import threading
+from functools import partial
 from urllib.parse import urlencode
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from screener.questionnaire import evaluate
-from screener.store import Draft, StatusChange, Submission, drafts, utcnow
+from screener.store import AuditEntry, Draft, StatusChange, Submission, drafts, utcnow
 from tests.conftest_db import make_app
 from tests.journey_helpers import csrf_token
 from tests.staff_helpers import (
@@ -240,3 +241,28 @@ def test_send_pressed_twice_at_once_over_http_sends_once(race_app, personas):
             assert status == 200
         left = count(app, ours)
         assert left == 0, f"{left} of {CLIENTS} deleted clients still in the queue"
+
+
+def test_send_and_delete_at_once_from_two_tabs_leave_nothing(race_app, personas):
+    """Whichever lands first: no error, nothing left in the queue, and every submission
+    that was sent and then deleted is in the audit log as the client's delete."""
+    app = race_app
+    since, sent_first = utcnow(), 0
+    for _ in range(STATUS_TRIES):
+        first, second, csrf = two_tabs(app, finished_draft(app, personas["P01"].answers))
+        data = {"name": "Race Client", "method": "email", "email": "r@example.org"}
+        send = {**data, "consent": "y", "csrf_token": csrf}
+        sent, deleted = all_at_once(
+            [
+                partial(first.post, "/send", data=send),
+                partial(second.post, "/delete", data={"csrf_token": csrf}),
+            ]
+        )
+        assert getattr(sent, "status_code", sent) == 302
+        assert getattr(deleted, "status_code", deleted) == 200
+        sent_first += sent.headers["Location"].endswith("/sent")
+    ours = select(func.count()).select_from(Submission).where(Submission.created_at >= since)
+    assert count(app, ours) == 0
+    audited = select(func.count()).select_from(AuditEntry)
+    audited = audited.where(AuditEntry.action == "client_deleted", AuditEntry.at >= since)
+    assert count(app, audited) == sent_first

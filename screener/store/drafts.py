@@ -136,8 +136,8 @@ def submit(
     IMMEDIATE already serialises writers), so a second Send pressed at the same moment
     waits, then finds this submission. `submission.draft_id` is unique as a last guard.
     """
-    session.flush()  # a draft made in this transaction must exist before it can be locked
-    session.refresh(draft, with_for_update=True)
+    if not lock(session, draft):
+        raise LookupError("the draft was deleted meanwhile")
     if draft.submission_id:
         existing = session.get(Submission, draft.submission_id)
         if existing is not None:
@@ -163,11 +163,29 @@ def submit(
     return submission
 
 
-def delete_draft(session: Session, draft: Draft) -> None:
-    """Delete the draft and anything sent from it, at once, with their data keys."""
-    session.refresh(draft, with_for_update=True)  # a Send in flight finishes first
+def lock(session: Session, draft: Draft) -> bool:
+    """Re-read the draft's row and lock it until the transaction ends (SELECT ... FOR
+    UPDATE; a no-op on SQLite, whose BEGIN IMMEDIATE already holds the write lock).
+    False when the row is gone."""
+    session.flush()  # a draft made in this transaction must exist before it can be locked
+    stmt = (
+        select(Draft)
+        .where(Draft.id == draft.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).first() is not None
+
+
+def delete_draft(session: Session, draft: Draft) -> list[str]:
+    """Delete the draft and anything sent from it, at once, with their data keys; returns
+    the references of the submissions deleted (for the audit log)."""
+    if not lock(session, draft):  # a Send in flight finishes first
+        return []  # deleted meanwhile (another tab)
     sent_from_it = Submission.draft_id == draft.id
     if draft.submission_id:
         sent_from_it = or_(sent_from_it, Submission.id == draft.submission_id)
+    references = list(session.scalars(select(Submission.reference).where(sent_from_it)))
     session.execute(delete(Submission).where(sent_from_it))
     session.delete(draft)
+    return references

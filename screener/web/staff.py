@@ -297,7 +297,10 @@ def change_status(reference):
         )
     elif not queries.change_status(app_state.db(), sub.id, old, new):
         app_state.db().rollback()
-        changed_meanwhile(app_state.db().get(Submission, sub.id).status)
+        now = app_state.db().scalar(select(Submission.status).where(Submission.id == sub.id))
+        if now is None:  # deleted by its client meanwhile
+            abort(404)
+        changed_meanwhile(now)
     else:
         therapist = current_user.therapist
         app_state.db().add(StatusChange(submission_id=sub.id, by_id=therapist.id, old=old, new=new))
