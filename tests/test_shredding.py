@@ -188,3 +188,25 @@ def test_rotate_key_rewraps_the_record_keys_and_leaves_the_values_alone(
     name = Vault(key_b).record(after.key_enc).open(after.contact_enc)["name"]
     assert name == CONTACTS["P01"]["name"]
     assert json.dumps(name) not in result.output
+
+
+def test_a_draft_from_before_record_keys_gets_its_own_on_its_next_change(app, personas):
+    state = svc(app)
+    vault = state.vault
+    answers = dict(evaluate(state.questionnaire, personas["P01"].answers).answers)
+    with state.sessionmaker.begin() as session:
+        draft = Draft(
+            id=drafts.new_id(),
+            definition_hash=state.questionnaire.content_hash,
+            state_enc=vault.seal(drafts.DraftState(answers=answers, page="check").as_dict()),
+        )
+        session.add(draft)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["draft"] = draft.id
+    assert client.get("/check").status_code == 200  # read with the master key; and noted
+    (stored,) = rows(app, Draft)
+    assert stored.key_enc is not None
+    assert vault.record(stored.key_enc).open(stored.state_enc)["answers"] == answers
+    with pytest.raises(KeyError_):
+        vault.open(stored.state_enc)
