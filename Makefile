@@ -9,10 +9,10 @@ STAMP := $(VENV)/.installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve test test-browser test-postgres lint check bench fuzz system-deps clean
+.PHONY: help venv run serve test test-browser test-postgres test-production lint check bench fuzz system-deps clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 # Quiet unless something fails: pip and setuptools print pages of notices otherwise.
 $(STAMP): setup.cfg pyproject.toml
@@ -55,6 +55,9 @@ test-browser: venv system-deps ## only the browser tests; fails (never skips) wi
 
 test-postgres: venv ## only the PostgreSQL/Redis tests; fails (never skips) without the servers
 	SCREENER_REQUIRE_POSTGRES=1 $(VENV)/bin/pytest -p no:cacheprovider -m "postgres or redis"
+
+test-production: venv system-deps ## the deployment test: nginx, gunicorn, PostgreSQL, Redis, Chromium; fails (never skips) without them
+	SCREENER_REQUIRE_PRODUCTION=1 SCREENER_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -p no:cacheprovider -m production
 
 fuzz: venv ## the hostile-input property tests with many more examples
 	SCREENER_FUZZ_EXAMPLES=3000 $(VENV)/bin/pytest -p no:cacheprovider tests/test_hostile.py

@@ -66,9 +66,20 @@ TEN = [
 ]
 
 
+#: the practice's own details in place of the shipped placeholders (DEF045), so that the
+#: only problems are the mistakes each test makes
+REAL_DETAILS = (
+    ('"(303) 555-0142"', '"(303) 861-0142"'),
+    ("intake@example.org", "intake@denvermetrocounseling.test"),
+    ("https://example.org/book", "https://denvermetrocounseling.test/book"),
+)
+
+
 def edited(tmp_path, edits, name="questions.yaml"):
     """questions.yaml with the edits made; returns the path and each edit's line."""
     text = QUESTIONS.read_text(encoding="utf-8")
+    for placeholder, real in REAL_DETAILS:
+        text = text.replace(placeholder, real)
     lines = {}
     for code, old, new in edits:
         assert text.count(old) == 1, code

@@ -214,7 +214,7 @@ def test_a_whole_journey_and_the_staff_pages_use_one_connection_per_request(
         "/staff/content/flow",
         "/healthz",
     ):
-        assert staff.get(url).status_code in (200, 302), url
+        assert staff.get(url).status_code < 400, url
     assert connections.out == 0
     assert connections.offenders == []
     connections.close()

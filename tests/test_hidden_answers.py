@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from screener.questionnaire import evaluate
-from screener.store import Draft, Submission
+from screener.store import Draft, Submission, drafts
 from tests.journey_helpers import Journey, csrf_token, url
 from tests.staff_helpers import text
 
@@ -34,7 +34,7 @@ def draft_answers(app) -> dict:
     svc = app.extensions["screener"]
     with svc.sessionmaker() as session:
         draft = session.scalars(select(Draft)).one()
-        return svc.vault.open(draft.state_enc)["answers"]
+        return drafts.read_state(svc.vault, draft).answers
 
 
 def change_age(client, age: int):
@@ -110,7 +110,7 @@ def test_hidden_answers_are_never_printed_nor_sent_and_sending_drops_them(
     svc = app.extensions["screener"]
     with svc.sessionmaker() as session:
         sub = session.scalars(select(Submission)).one()
-        sent = svc.vault.open(sub.answers_enc)
+        sent = svc.vault.record(sub.key_enc).open(sub.answers_enc)
     assert not hidden & set(sent)
     assert set(sent) == set(evaluate(questionnaire, sent).answers)
     assert draft_answers(app) == sent  # set-aside answers are gone for good

@@ -159,3 +159,28 @@ def test_production_logs_are_json_lines_on_stderr(tmp_path, capsys, testing):
     err = capsys.readouterr().err.strip().splitlines()
     line = json.loads(err[-1])
     assert line["route"] == "/" and line["status"] == 200 and line["request_id"]
+
+
+@pytest.mark.parametrize(
+    "referer, reason",
+    [
+        (None, "The referrer header is missing."),
+        ("https://elsewhere.example/", "The referrer does not match the host."),
+        ("https://localhost/", "The CSRF token is invalid."),
+    ],
+)
+def test_a_refused_post_logs_why_but_never_the_token(client, caplog, referer, reason):
+    caplog.set_level(logging.INFO)
+    base = "https://localhost"
+    token = csrf_token(client.get("/", base_url=base).get_data(as_text=True))
+    sent = token if "invalid" not in reason else token[:-4] + "AAAA"
+    headers = {"Referer": referer} if referer else {}
+    response = client.post("/start", data={"csrf_token": sent}, headers=headers, base_url=base)
+    assert response.status_code == 400
+    assert "This page has expired" in response.get_data(as_text=True)
+    lines = _lines(caplog)
+    refused = [json.loads(line) for line in lines if "csrf check failed" in line]
+    assert [line["message"] for line in refused] == [f"csrf check failed: {reason}"]
+    assert refused[0]["level"] == "WARNING" and refused[0]["request_id"]
+    for line in lines:
+        assert token not in line and sent not in line and token[:20] not in line

@@ -232,3 +232,26 @@ def _start_drafts(app, count: int, send: int = 0) -> str:
                 drafts.submit(session, svc.vault, draft, evaluate(q, answers), {"name": "x"})
     svc.engine.dispose()
     return q.content_hash
+
+
+def test_gunicorn_refuses_placeholders_once_in_the_master(tmp_path):
+    """Else every worker would exit at start and be restarted, forever."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCREENER_", "GUNICORN_"))}
+    env.update(
+        {f"SCREENER_{k}": v for k, v in production(tmp_path).items()},
+        GUNICORN_BIND="127.0.0.1:0",
+        GUNICORN_WORKERS="2",
+    )
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+    result = subprocess.run(
+        gunicorn, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "placeholder practice details" in result.stderr
+    assert "Booting worker" not in result.stderr and "Traceback" not in result.stderr

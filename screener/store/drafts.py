@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..questionnaire import Evaluation, Questionnaire, evaluate
@@ -48,15 +48,19 @@ def new_id() -> str:
 
 
 def create_draft(session: Session, vault: Vault, q: Questionnaire) -> Draft:
+    key = vault.new_record_key()
     draft = Draft(
-        id=new_id(), definition_hash=q.content_hash, state_enc=vault.seal(DraftState().as_dict())
+        id=new_id(),
+        definition_hash=q.content_hash,
+        key_enc=key,
+        state_enc=vault.record(key).seal(DraftState().as_dict()),
     )
     session.add(draft)
     return draft
 
 
 def read_state(vault: Vault, draft: Draft) -> DraftState:
-    raw = vault.open(draft.state_enc, {}) or {}
+    raw = vault.record(draft.key_enc).open(draft.state_enc, {}) or {}
     return DraftState(
         answers=dict(raw.get("answers") or {}),
         shown=list(raw.get("shown") or []),
@@ -66,7 +70,9 @@ def read_state(vault: Vault, draft: Draft) -> DraftState:
 
 
 def write_state(vault: Vault, draft: Draft, state: DraftState) -> None:
-    draft.state_enc = vault.seal(state.as_dict())
+    if draft.key_enc is None:  # a draft from before per-record keys gets its own now
+        draft.key_enc = vault.new_record_key()
+    draft.state_enc = vault.record(draft.key_enc).seal(state.as_dict())
     draft.updated_at = utcnow()
 
 
@@ -135,17 +141,28 @@ def urgency(evaluation: Evaluation) -> int:
 def submit(
     session: Session, vault: Vault, draft: Draft, evaluation: Evaluation, contact: dict
 ) -> Submission:
-    """Freeze the draft into a submission; sending twice returns the first one."""
+    """Freeze the draft into a submission, once: sending twice returns the first one.
+
+    The draft's row is locked first (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN
+    IMMEDIATE already serialises writers), so a second Send pressed at the same moment
+    waits, then finds this submission. `submission.draft_id` is unique as a last guard.
+    """
+    if not lock(session, draft):
+        raise LookupError("the draft was deleted meanwhile")
     if draft.submission_id:
         existing = session.get(Submission, draft.submission_id)
         if existing is not None:
             return existing
+    key = vault.new_record_key()
+    sealer = vault.record(key)
     submission = Submission(
         id=new_id(),
         reference=new_reference(),
         definition_hash=draft.definition_hash,
-        answers_enc=vault.seal(evaluation.answers),
-        contact_enc=vault.seal(contact),
+        draft_id=draft.id,
+        key_enc=key,
+        answers_enc=sealer.seal(evaluation.answers),
+        contact_enc=sealer.seal(contact),
         outcome_id=evaluation.outcome.id,
         flag_ids=" ".join(evaluation.flag_ids),
         urgency=urgency(evaluation),
@@ -157,8 +174,29 @@ def submit(
     return submission
 
 
-def delete_draft(session: Session, draft: Draft) -> None:
-    """Delete the draft and anything sent from it, at once."""
+def lock(session: Session, draft: Draft) -> bool:
+    """Re-read the draft's row and lock it until the transaction ends (SELECT ... FOR
+    UPDATE; a no-op on SQLite, whose BEGIN IMMEDIATE already holds the write lock).
+    False when the row is gone."""
+    session.flush()  # a draft made in this transaction must exist before it can be locked
+    stmt = (
+        select(Draft)
+        .where(Draft.id == draft.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).first() is not None
+
+
+def delete_draft(session: Session, draft: Draft) -> list[str]:
+    """Delete the draft and anything sent from it, at once, with their data keys; returns
+    the references of the submissions deleted (for the audit log)."""
+    if not lock(session, draft):  # a Send in flight finishes first
+        return []  # deleted meanwhile (another tab)
+    sent_from_it = Submission.draft_id == draft.id
     if draft.submission_id:
-        session.execute(delete(Submission).where(Submission.id == draft.submission_id))
+        sent_from_it = or_(sent_from_it, Submission.id == draft.submission_id)
+    references = list(session.scalars(select(Submission.reference).where(sent_from_it)))
+    session.execute(delete(Submission).where(sent_from_it))
     session.delete(draft)
+    return references

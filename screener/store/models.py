@@ -1,10 +1,25 @@
-"""Database tables. Anything a person typed or answered is stored encrypted (`*_enc`)."""
+"""Database tables. Anything a person typed or answered is stored encrypted (`*_enc`).
+
+Drafts and submissions each have a data key of their own (`key_enc`, wrapped by the master
+key); deleting the row deletes the key, so any copy of its ciphertext left elsewhere
+(write-ahead log, dead tuples, a backup of the ciphertext alone) can no longer be opened.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -54,6 +69,8 @@ class Draft(Base):
     state_enc: Mapped[bytes] = mapped_column(LargeBinary)
     #: sha256 of the resume code, when the client saved for later
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    #: this draft's own data key, wrapped by the master key (None: sealed with the master key)
+    key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     submission_id: Mapped[str | None] = mapped_column(
         ForeignKey("submission.id", ondelete="SET NULL")
     )
@@ -63,11 +80,18 @@ class Submission(Base):
     """A summary the client sent to the practice. Frozen once written."""
 
     __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("draft_id", name="uq_submission_draft_id"),)
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
     #: what the client and staff quote, e.g. KAP-7F3K-9QXD; random, not sequential
     reference: Mapped[str] = mapped_column(String(20), unique=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     definition_hash: Mapped[str] = mapped_column(ForeignKey("definition_version.hash"))
+    #: the draft it was sent from: unique, so a draft is sent once even when Send is
+    #: pressed twice at once (no foreign key: the draft may go first, e.g. in a purge)
+    draft_id: Mapped[str | None] = mapped_column(String(43))
+    #: this submission's own data key, wrapped by the master key; its answers, contact
+    #: details and notes are sealed with it (None: sealed with the master key)
+    key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: encrypted answers (only those that were shown)
     answers_enc: Mapped[bytes] = mapped_column(LargeBinary)
     #: encrypted {"name", "method", "email", "phone", "time"}
@@ -111,6 +135,7 @@ class Note(Base):
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("therapist.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: sealed with its submission's data key
     body_enc: Mapped[bytes] = mapped_column(LargeBinary)
 
     author: Mapped[Therapist] = relationship(lazy="joined")

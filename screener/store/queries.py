@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import String, func, literal, select
+from sqlalchemy import String, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from ..questionnaire import LEVELS, Questionnaire
@@ -196,6 +196,21 @@ def queue_page(
     )
     ids_page.rows = [loaded[i] for i in ids if i in loaded]
     return ids_page
+
+
+def change_status(db: Session, submission_id: str, old: str, new: str) -> bool:
+    """Move a submission from `old` to `new`, only if it still is `old`; whether it moved.
+
+    One conditional UPDATE: when two therapists change the same status at once, PostgreSQL
+    makes the second wait for the first and then finds no row still at `old`.
+    """
+    moved = db.execute(
+        update(Submission)
+        .where(Submission.id == submission_id, Submission.status == old)
+        .values(status=new)
+        .execution_options(synchronize_session="fetch")
+    )
+    return moved.rowcount == 1
 
 
 def urgent_unreviewed(db: Session) -> int:

@@ -52,7 +52,9 @@ def init_app(app: Flask) -> None:
     if not report.ok:
         raise DefinitionError(report)
     vault = Vault(app.config["DATA_KEY"])
-    _refuse_placeholders(app, report)
+    refusal = placeholder_refusal(report, app.config)
+    if refusal:
+        raise SystemExit(refusal)
     engine = make_engine(
         app.config["DATABASE_URL"],
         app.config.get("DB_POOL_SIZE"),
@@ -69,17 +71,24 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
 
 
-def _refuse_placeholders(app: Flask, report) -> None:
-    """Production never shows clients a 555 number or example.org, unless told to (a demo)."""
-    if app.config["ENV"] != "production" or app.config.get("ALLOW_PLACEHOLDER_CONTACTS"):
-        return
+def placeholder_refusal(report, config) -> str | None:
+    """Why production must not start: clients would see a 555 number or example.org.
+
+    None outside production, when the details are real, or when ALLOW_PLACEHOLDER_CONTACTS
+    says so (a demonstration). Also used by gunicorn's master (gunicorn.conf.py), so that
+    workers are not started only to exit.
+    """
+    production = str(config.get("ENV") or "").strip().lower() == "production"
+    if not production or config.get("ALLOW_PLACEHOLDER_CONTACTS"):
+        return None
     lines = [p.format(report.path) for p in report.problems if p.code == PLACEHOLDER_CODE]
-    if lines:
-        raise SystemExit(
-            "Refusing to start in production: questions.yaml still has placeholder practice "
-            "details.\n" + "\n".join(lines) + "\nReplace them, or set "
-            "SCREENER_ALLOW_PLACEHOLDER_CONTACTS=true to start anyway (a demonstration)."
-        )
+    if not lines:
+        return None
+    return (
+        "Refusing to start in production: questions.yaml still has placeholder practice "
+        "details.\n" + "\n".join(lines) + "\nReplace them, or set "
+        "SCREENER_ALLOW_PLACEHOLDER_CONTACTS=true to start anyway (a demonstration)."
+    )
 
 
 def get() -> AppState:

@@ -12,8 +12,9 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.exc import IntegrityError
 
-from ..store import drafts
+from ..store import drafts, maintenance
 from . import app_state, journey
 from .forms import ConfirmForm, ContactForm, ResumeForm, page_form_class
 from .limits import (
@@ -160,9 +161,15 @@ def send():
             "time": (form.time.data or "").strip(),
         }
         svc = app_state.get()
-        drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
-        drafts.forget_hidden(ctx.state, ctx.evaluation)  # answers set aside are not kept
-        journey.save(ctx)
+        try:
+            drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
+            drafts.forget_hidden(ctx.state, ctx.evaluation)  # answers set aside are not kept
+            journey.save(ctx)
+        except IntegrityError:  # the same draft was sent at this very moment: that one stands
+            app_state.db().rollback()
+        except LookupError:  # deleted from another tab at this very moment
+            app_state.db().rollback()
+            return journey.no_draft()
         return redirect(url_for(".sent"))
     return journey.no_store(
         render_template("client/send.html", form=form, ctx=ctx), status=400 if form.errors else 200
@@ -216,10 +223,10 @@ def delete():
     if ctx is None:
         return redirect(url_for(".resume", purpose="delete"))
     if request.method == "POST" and form.validate():
-        reference = journey.submission_of(ctx).reference if ctx.draft.submission_id else ""
-        drafts.delete_draft(app_state.db(), ctx.draft)
-        journey.audit_client_delete(reference)
+        for reference in drafts.delete_draft(app_state.db(), ctx.draft):
+            journey.audit_client_delete(reference)
         app_state.db().commit()
+        maintenance.checkpoint(app_state.get().engine)  # no copy left in SQLite's log
         session.clear()
         return journey.no_store(render_template("client/deleted.html"))
     return journey.no_store(render_template("client/delete.html", form=form, ctx=ctx))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, request
+from flask import render_template as _render_template
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -25,7 +27,26 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, server_error)
 
 
+def render_template(template: str, /, **context) -> str:
+    """Render an error page, also for a request Flask could not bind URLs for.
+
+    A Host outside TRUSTED_HOSTS fails before routing, leaving the request without a URL
+    adapter, and the page's url_for() would raise (a 500 instead of the 400). The page's
+    links are relative, so an adapter bound to any name builds the same ones.
+    """
+    ctx = request_ctx._get_current_object()
+    if ctx.url_adapter is None:
+        ctx.url_adapter = current_app.url_map.bind(
+            "localhost", script_name=request.script_root or "/", url_scheme=request.scheme
+        )
+    return _render_template(template, **context)
+
+
 def csrf_error(error):
+    # Flask-WTF's reason ("The referrer does not match the host.") names no token or value
+    current_app.logger.warning(
+        "csrf check failed: %s", error.description, extra={"request_id": g.get("request_id")}
+    )
     return render_template("errors/expired.html"), 400
 
 

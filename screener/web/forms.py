@@ -16,7 +16,16 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
 from ..questionnaire import Page, Question, Questionnaire, clean
 
@@ -130,6 +139,22 @@ class PageForm(FlaskForm):
         return {question.id: self._fields[question.id].data for question in page.questions}
 
 
+class RequiredWhenChosen:
+    """Validator: required (not blank) when the contact method is `method`, else optional."""
+
+    def __init__(self, method: str, message: str):
+        self.method = method
+        self.message = message
+
+    def __call__(self, form, field: Field):
+        if (field.data or "").strip():
+            return
+        if form.method.data == self.method:
+            raise StopValidation(self.message)
+        field.errors[:] = []
+        raise StopValidation()  # blank and not chosen: nothing else to check
+
+
 class ContactForm(FlaskForm):
     name = StringField(
         "Your name",
@@ -141,12 +166,15 @@ class ContactForm(FlaskForm):
     method = LenientRadioField(
         "How should we contact you?",
         choices=[SelectChoice("email", "Email"), SelectChoice("phone", "Phone")],
-        validators=[InputRequired("Select how we should contact you")],
+        validators=[
+            InputRequired("Select how we should contact you"),
+            AnyOf(("email", "phone"), message="Select how we should contact you"),
+        ],
     )
     email = StringField(
         "Email address",
         validators=[
-            Optional(),
+            RequiredWhenChosen("email", "Enter your email address"),
             Length(max=254),
             Email("Enter an email address in the right format, like name@example.com"),
         ],
@@ -154,7 +182,7 @@ class ContactForm(FlaskForm):
     phone = StringField(
         "Phone number",
         validators=[
-            Optional(),
+            RequiredWhenChosen("phone", "Enter your phone number"),
             Regexp(r"^[0-9 ()+.\-]{7,25}$", message="Enter a phone number, like (303) 555 0142"),
         ],
     )
@@ -164,16 +192,9 @@ class ContactForm(FlaskForm):
     )
     consent = BooleanField(
         "I agree to share this summary and my contact details with the practice",
-        validators=[InputRequired("Tick the box to agree to share your summary, or go back")],
+        # DataRequired, not InputRequired: a posted "false" is input, but no agreement
+        validators=[DataRequired("Tick the box to agree to share your summary, or go back")],
     )
-
-    def validate_email(self, field):
-        if self.method.data == "email" and not field.data:
-            raise ValidationError("Enter your email address")
-
-    def validate_phone(self, field):
-        if self.method.data == "phone" and not field.data:
-            raise ValidationError("Enter your phone number")
 
 
 class ResumeForm(FlaskForm):
