@@ -33,7 +33,7 @@ def make_engine(
     pool_recycle: int | None = None,
 ) -> Engine:
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _tune_sqlite(engine)
         return engine
     return create_engine(
@@ -43,6 +43,8 @@ def make_engine(
         max_overflow=MAX_OVERFLOW if max_overflow is None else max_overflow,
         pool_recycle=POOL_RECYCLE if pool_recycle is None else pool_recycle,
         pool_timeout=10,
+        # errors name the statement, never the values bound to it (answers, emails)
+        hide_parameters=True,
     )
 
 

@@ -25,9 +25,10 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Regexp
 
 from ..store import Therapist, utcnow
+from ..store.queries import parse_int
 from . import app_state, audit
 from .limits import failed, limiter
 
@@ -98,9 +99,10 @@ class StaffUser(UserMixin):
 @login_manager.user_loader
 def _load_user(user_id: str):
     therapist_id, _, token = (user_id or "").partition(":")
-    if not therapist_id.isdigit() or not token:
+    number = parse_int(therapist_id, -1)
+    if number < 0 or not token:
         return None
-    therapist = app_state.db().get(Therapist, int(therapist_id))
+    therapist = app_state.db().get(Therapist, number)
     if therapist is None or not therapist.active or not therapist.session_token:
         return None
     if not hmac.compare_digest(therapist.session_token.encode(), token.encode()):
@@ -110,7 +112,13 @@ def _load_user(user_id: str):
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "Email address", validators=[InputRequired("Enter your email address"), Length(max=254)]
+        "Email address",
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=254),
+            # control characters are no part of an address (and PostgreSQL refuses NUL)
+            Regexp(r"^[^\x00-\x1f\x7f]*$", message="Enter your email address"),
+        ],
     )
     password = PasswordField(
         "Password", validators=[InputRequired("Enter your password"), Length(max=MAX_PASSWORD)]

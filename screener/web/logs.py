@@ -64,9 +64,14 @@ def _posted_values() -> list[str]:
     for _key, value in form.items(multi=True):
         text = str(value).strip()
         if len(text) >= MIN_REDACT:
-            values.add(text)
+            values.update(_spellings(text))
             values.update(part for part in text.split() if len(part) >= MIN_REDACT + 1)
     return sorted(values, key=len, reverse=True)
+
+
+def _spellings(text: str) -> set[str]:
+    """The value as typed and as a repr or an error message escapes it (a NUL as \\x00)."""
+    return {text, repr(text)[1:-1], text.encode("unicode_escape").decode("ascii")}
 
 
 def _redact(text: str, secrets: list[str]) -> str:
