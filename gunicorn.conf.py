@@ -21,6 +21,12 @@ both cores busy while a worker waits on the database. The cap keeps memory and P
 connections bounded (each worker holds a small pool, see screener/db.py). ``gthread`` suits
 slow clients without a buffering proxy; behind nginx, sync is simpler and faster.
 
+Rate limits count per process unless they are kept in Redis. ``when_ready`` exports the
+final worker count (after any ``-w`` on the command line) as ``SCREENER_WORKERS`` before the
+first worker is forked, and refuses to start production with several workers and
+``memory://`` limits (screener.web.limits.shared_store_problem); each worker's app checks
+the same again.
+
 The app's own request log (screener.logs) already records each request without personal
 data, so gunicorn's access log is off by default; turning it on logs client addresses and
 paths.
@@ -64,3 +70,19 @@ limit_request_fields = 100
 # Behind a proxy on the same host, trust its X-Forwarded-* (the app uses PROXY_COUNT too)
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "kap-screener"
+
+
+def when_ready(server) -> None:
+    """In the master, before the first fork: tell the workers how many they are, and refuse
+    a setup whose rate limits each worker would count on its own."""
+    os.environ["SCREENER_WORKERS"] = str(server.cfg.workers)
+    from screener.web.limits import shared_store_problem
+
+    problem = shared_store_problem(
+        os.environ.get("SCREENER_ENV", ""),
+        os.environ.get("SCREENER_RATELIMIT_STORAGE_URI", "memory://"),
+        server.cfg.workers,
+    )
+    if problem:
+        server.log.error(problem)
+        raise SystemExit(problem)

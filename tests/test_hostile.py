@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from screener.questionnaire import evaluate
 from screener.store import Draft, Submission, drafts
+from screener.web.limits import RESUME_LIMIT, START_LIMIT
 from tests import staff_helpers
 from tests.journey_helpers import Journey, csrf_token, draft_id, url
 from tests.security_helpers import CONTACTS, make_app, rows, send_persona
@@ -621,22 +622,26 @@ def limited(tmp_path):
 def _friendly_429(response):
     html = response.get_data(as_text=True)
     assert response.status_code == 429
-    assert "too many times" in html and "988" in html and "Traceback" not in html
+    assert "Too Many Requests" not in html and "Traceback" not in html
+    assert re.search(r"wait about (a minute|\d+ (minutes|hours))", html), html[:2000]
+    assert int(response.headers["Retry-After"]) > 0
     assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_repeated_wrong_resume_codes_get_a_friendly_429(limited):
+    allowed = int(RESUME_LIMIT.split()[0])
     client = limited.test_client()
     token = csrf_token(client.get("/resume").get_data(as_text=True))
     statuses = [
         client.post(
-            "/resume", data={"csrf_token": token, "code": f"ABCD-EFGH-JKMN-PQ{n:02d}"}
+            "/resume", data={"csrf_token": token, "code": f"ABCD-EFGH-JKMN-{n:04d}"}
         ).status_code
-        for n in range(10)
+        for n in range(allowed)
     ]
-    assert statuses == [400] * 10
+    assert statuses == [400] * allowed
     response = client.post("/resume", data={"csrf_token": token, "code": "ABCD-EFGH-JKMN-PQRS"})
     _friendly_429(response)
+    assert 'value="ABCD-EFGH-JKMN-PQRS"' in response.get_data(as_text=True)  # kept as typed
     # another address is not affected
     other = limited.test_client()
     token = csrf_token(other.get("/resume").get_data(as_text=True))
@@ -670,8 +675,9 @@ def test_real_use_is_not_limited_but_floods_are(limited, questionnaire, personas
         token = csrf_token(client.get("/").get_data(as_text=True))  # a start renews it
         return client.post("/start", data={"csrf_token": token})
 
-    statuses = [start().status_code for _ in range(30)]
-    assert statuses == [302] * 27 + [429] * 3  # the three journeys above used 3 of 30
+    allowed = int(START_LIMIT.split()[0])
+    statuses = [start().status_code for _ in range(allowed)]
+    assert statuses == [302] * (allowed - 3) + [429] * 3  # the three journeys above used 3
     _friendly_429(start())
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from .crypto import Vault
-from .models import AuditEntry, Draft, Note, StatusChange, Submission, utcnow
+from .models import AuditEntry, Draft, KeyCheck, Note, StatusChange, Submission, utcnow
 
 BATCH = 500
 
@@ -92,6 +92,7 @@ def rotate(sessions: sessionmaker, engine: Engine, vault: Vault) -> dict:
         (Draft, ("state_enc",)),
         (Submission, ("answers_enc", "contact_enc")),
         (Note, ("body_enc",)),
+        (KeyCheck, ("sealed",)),
     )
     counts = {}
     for model, names in columns:
