@@ -82,6 +82,7 @@ def when_ready(server) -> None:
         os.environ.get("SCREENER_ENV", ""),
         os.environ.get("SCREENER_RATELIMIT_STORAGE_URI", "memory://"),
         server.cfg.workers,
+        os.environ.get("SCREENER_RATELIMIT_ENABLED", "true").strip().lower() != "false",
     )
     if problem:
         server.log.error(problem)

@@ -146,9 +146,9 @@ PRODUCTION = {
 def _production(tmp_path, **config):
     from cryptography.fernet import Fernet
 
-    return make_app(
-        tmp_path, **{**PRODUCTION, "DATA_KEY": Fernet.generate_key().decode()}, **config
-    )
+    settings = {**PRODUCTION, "DATA_KEY": Fernet.generate_key().decode()}
+    settings["RATELIMIT_ENABLED"] = config.pop("RATELIMIT_ENABLED", True)
+    return make_app(tmp_path, **settings, **config)
 
 
 @pytest.mark.parametrize(
@@ -275,3 +275,8 @@ def test_real_redis_counts_page_posts_per_draft_and_is_ready(tmp_path, questionn
     assert any("draft:" in k for k in keys), keys
     with client.session_transaction() as session:
         assert not any(session["draft"] in k for k in keys)  # the id itself is not a key
+
+
+def test_no_refusal_when_limits_are_off(tmp_path):
+    app = _production(tmp_path, WORKERS=4, RATELIMIT_ENABLED=False)  # e.g. the benchmarks
+    app.extensions["screener"].engine.dispose()

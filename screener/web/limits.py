@@ -142,9 +142,11 @@ def workers_running(config) -> int:
     return 1
 
 
-def shared_store_problem(env: str, storage_uri: str, workers: int) -> str | None:
+def shared_store_problem(
+    env: str, storage_uri: str, workers: int, enabled: bool = True
+) -> str | None:
     """Why these settings would let each worker count on its own, or None if they are fine."""
-    if str(env).strip().lower() != "production" or workers <= 1:
+    if not enabled or str(env).strip().lower() != "production" or workers <= 1:
         return None
     if str(storage_uri or "memory://").startswith("redis"):
         return None
@@ -183,7 +185,9 @@ def init_app(app: Flask) -> None:
     cfg = app.config
     cfg.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     uri = str(cfg["RATELIMIT_STORAGE_URI"])
-    problem = shared_store_problem(cfg.get("ENV", ""), uri, workers_running(cfg))
+    problem = shared_store_problem(
+        cfg.get("ENV", ""), uri, workers_running(cfg), bool(cfg.get("RATELIMIT_ENABLED", True))
+    )
     if problem:
         raise SystemExit(problem)
     if uri.startswith("redis"):
