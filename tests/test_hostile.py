@@ -708,3 +708,11 @@ def test_the_request_body_size_is_capped(app, client, questionnaire):
     assert client.get(url(client, "age")).status_code == 200
     with app.extensions["screener"].sessionmaker() as session:
         assert session.scalars(select(Draft)).one()
+
+
+def test_a_made_up_page_address_with_non_ascii_text_is_not_found(fuzzed):
+    """Found by the widened strategies: hmac.compare_digest raises on non-ASCII text."""
+    token = csrf_token(fuzzed.client.get("/").get_data(as_text=True))
+    for made_up in ("000000000000000\x80", "\u0661" * 16, "é" * 16):
+        response = fuzzed.client.post("/q/" + quote(made_up, safe=""), data={"csrf_token": token})
+        assert response.status_code == 404, made_up
