@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -151,8 +152,11 @@ def test_filters_by_status_outcome_flag_and_date(app, staff, personas):
     assert queue_refs(staff, "/staff/?flag=bp_high") == [p05]
     assert queue_refs(staff, "/staff/?flag=safety_urgent") == [p08]
     assert queue_refs(staff, "/staff/?flag=needs_medical_review&status=new") == [p03]
-    day = (utcnow() - dt.timedelta(days=5)).date().isoformat()
-    to = (utcnow() - dt.timedelta(days=3)).date().isoformat()
+    # the filter's days are the practice's local days, not UTC ones (they differ at night)
+    zone = ZoneInfo(app.config["STAFF_TIMEZONE"])
+    day, to = (
+        ago(days=n).replace(tzinfo=dt.UTC).astimezone(zone).date().isoformat() for n in (5, 3)
+    )
     assert queue_refs(staff, f"/staff/?from={day}&to={to}") == [p05]
     assert queue_refs(staff, "/staff/?urgent=1") == [p08]
     empty = text(staff.get("/staff/?flag=bp_very_high").get_data(as_text=True))
