@@ -14,6 +14,7 @@ declare -A NEEDS=(
   [chromium]=chromium          # browser tests
   [pdffonts]=poppler-utils     # PDF font checks; pdftoppm for looking at pages
   [dot]=graphviz               # the flow diagram (flask diagram, the staff flow page)
+  [redis-server]=redis-server  # a Redis the rate-limit tests stop and start themselves
 )
 if [ "${1:-}" = bench ]; then
   NEEDS[wrk]=wrk               # HTTP load for the throughput figures

@@ -5,12 +5,15 @@ production, and Redis that stops answering (counts fall back to memory, readines
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -293,3 +296,66 @@ def test_real_redis_counts_page_posts_per_draft_and_is_ready(tmp_path, questionn
 def test_no_refusal_when_limits_are_off(tmp_path):
     app = _production(tmp_path, WORKERS=4, RATELIMIT_ENABLED=False)  # e.g. the benchmarks
     app.extensions["screener"].engine.dispose()
+
+
+@contextlib.contextmanager
+def redis_server(port: int):
+    """A Redis server of this test's own, so it can really stop and start again."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        reason = "redis-server is not installed (tests/system-deps.sh installs it)"
+        if os.environ.get("SCREENER_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    import redis
+
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+    try:
+        for _ in range(100):  # until it answers (it takes a few milliseconds)
+            if process.poll() is not None:
+                pytest.fail(f"redis-server exited at start (port {port})")
+            try:
+                if client.ping():
+                    break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield process
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.redis
+def test_redis_that_stops_and_starts_again(tmp_path, questionnaire):
+    port = _free_port()
+    app = make_app(
+        tmp_path,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0",
+    )
+    try:
+        client = _started(app, questionnaire)  # Redis not started yet: the fallback counts
+        target, token = _age_page(client, questionnaire)
+        with redis_server(port) as server:
+            assert client.get("/readyz").get_json() == {"status": "ready"}
+            assert client.post(target, data={"csrf_token": token, "age": "40"}).status_code == 302
+            server.terminate()
+            server.wait(timeout=10)
+            target, token = _age_page(client, questionnaire)
+            assert client.post(target, data={"csrf_token": token, "age": "41"}).status_code == 302
+            assert client.get("/readyz").get_json() == {
+                "status": "unavailable",
+                "failed": ["rate_limits"],
+            }
+        with redis_server(port):
+            assert client.get("/readyz").status_code == 200
+            target, token = _age_page(client, questionnaire)
+            assert client.post(target, data={"csrf_token": token, "age": "42"}).status_code == 302
+    finally:
+        app.extensions["screener"].engine.dispose()

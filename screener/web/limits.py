@@ -148,8 +148,8 @@ def shared_store_problem(
     """Why these settings would let each worker count on its own, or None if they are fine."""
     if not enabled or str(env).strip().lower() != "production" or workers <= 1:
         return None
-    if str(storage_uri or "memory://").startswith("redis"):
-        return None
+    if not str(storage_uri or "memory://").startswith("memory://"):
+        return None  # Redis (or another store the processes share)
     return (
         f"Refusing to start in production with {workers} worker processes and rate limits "
         f"kept in memory ({storage_uri or 'memory://'}): each worker would count on its own, "
