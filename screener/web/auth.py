@@ -127,7 +127,7 @@ class LoginForm(FlaskForm):
             InputRequired("Enter your email address"),
             Length(max=254),
             # control characters are no part of an address (and PostgreSQL refuses NUL)
-            Regexp(r"^[^\x00-\x1f\x7f]*$", message="Enter your email address"),
+            Regexp(r"^[^\x00-\x1f\x7f]*\Z", message="Enter your email address"),
         ],
     )
     password = PasswordField(
