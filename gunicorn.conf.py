@@ -25,6 +25,12 @@ Before any worker starts, the master checks questions.yaml (``on_starting``) and
 the problem lines of ``flask check`` if it has errors, or, in production, if the practice
 details are still placeholders (DEF045) and SCREENER_ALLOW_PLACEHOLDER_CONTACTS is not true.
 
+Rate limits count per process unless they are kept in Redis. ``when_ready`` exports the
+final worker count (after any ``-w`` on the command line) as ``SCREENER_WORKERS`` before the
+first worker is forked, and refuses to start production with several workers and
+``memory://`` limits (screener.web.limits.shared_store_problem); each worker's app checks
+the same again.
+
 The app's own request log (screener.logs) already records each request without personal
 data, so gunicorn's access log is off by default; turning it on logs client addresses and
 paths.
@@ -89,3 +95,20 @@ def on_starting(server) -> None:
     refusal = placeholder_refusal(report, settings)  # production: no 555 numbers, example.org
     if refusal:
         raise SystemExit(refusal)
+
+
+def when_ready(server) -> None:
+    """In the master, before the first fork: tell the workers how many they are, and refuse
+    a setup whose rate limits each worker would count on its own."""
+    os.environ["SCREENER_WORKERS"] = str(server.cfg.workers)
+    from screener.web.limits import shared_store_problem
+
+    problem = shared_store_problem(
+        os.environ.get("SCREENER_ENV", ""),
+        os.environ.get("SCREENER_RATELIMIT_STORAGE_URI", "memory://"),
+        server.cfg.workers,
+        os.environ.get("SCREENER_RATELIMIT_ENABLED", "true").strip().lower() != "false",
+    )
+    if problem:
+        server.log.error(problem)
+        raise SystemExit(problem)

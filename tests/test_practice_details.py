@@ -246,7 +246,7 @@ def test_gunicorn_refuses_placeholders_once_in_the_master(tmp_path):
     env.update(
         {f"SCREENER_{k}": v for k, v in production(tmp_path).items()},
         GUNICORN_BIND="127.0.0.1:0",
-        GUNICORN_WORKERS="2",
+        GUNICORN_WORKERS="1",
     )
     gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
     result = subprocess.run(

@@ -4,7 +4,7 @@ retention and Alembic migrations. Knows the questionnaire, never the web layer.
 
 from __future__ import annotations
 
-from . import audit, drafts, export, maintenance, migrate, queries
+from . import audit, drafts, export, health, maintenance, migrate, queries
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
 from .definitions import drafts_by_version, live_versions, load_definition, save_definition
@@ -13,6 +13,7 @@ from .models import (
     Base,
     DefinitionVersion,
     Draft,
+    KeyCheck,
     Note,
     PreviewFile,
     StatusChange,
@@ -26,6 +27,7 @@ __all__ = [
     "Base",
     "DefinitionVersion",
     "Draft",
+    "KeyCheck",
     "KeyError_",
     "Note",
     "PreviewFile",
@@ -37,6 +39,7 @@ __all__ = [
     "drafts",
     "drafts_by_version",
     "export",
+    "health",
     "is_sqlite",
     "live_versions",
     "load_definition",

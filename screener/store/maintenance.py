@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .crypto import Vault
-from .models import AuditEntry, Draft, Note, StatusChange, Submission, utcnow
+from .models import AuditEntry, Draft, KeyCheck, Note, StatusChange, Submission, utcnow
 
 BATCH = 500
 
@@ -125,6 +125,9 @@ def rotate(sessions: sessionmaker, engine: Engine, vault: Vault) -> dict:
                         give_own_key(session, vault, row)
                         counts["given_keys"] += 1
                     counts[model.__tablename__] += 1
+    with sessions.begin() as session:  # the readiness canary is sealed with the master key
+        for check in session.scalars(select(KeyCheck)):
+            check.sealed = vault.rotate(check.sealed)
     compact(engine)  # drop the old wrapped keys from free pages too
     return counts
 

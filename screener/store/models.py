@@ -168,6 +168,17 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(String(255), default="")
 
 
+class KeyCheck(Base):
+    """A known value sealed with the data key when the database was first used, so that the
+    readiness check notices a wrong SCREENER_DATA_KEY before anyone's answers fail to open.
+    `flask rotate-key` re-seals it with the new key like every other encrypted column."""
+
+    __tablename__ = "key_check"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 # The staff queue sorts by urgency (most urgent first), then oldest first; this index
 # serves that order directly, so the queue stays fast at 10,000 submissions.
 Index("ix_submission_queue", Submission.urgency.desc(), Submission.created_at, Submission.id)

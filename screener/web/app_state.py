@@ -15,6 +15,7 @@ from flask import Flask, current_app, g
 from ..questionnaire import DefinitionError, Questionnaire, check_file
 from ..store import (
     Vault,
+    health,
     load_definition,
     make_engine,
     make_sessionmaker,
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
     if schema_is_current:  # else only `flask db-upgrade` can run, and it needs no definition
         with state.sessionmaker.begin() as session:
             save_definition(session, state.questionnaire)
+            health.seal_key_check(session, state.vault)
     app.teardown_appcontext(_close_session)
 
 

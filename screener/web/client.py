@@ -18,13 +18,19 @@ from ..store import drafts, maintenance
 from . import app_state, journey
 from .forms import ConfirmForm, ContactForm, ResumeForm, page_form_class
 from .limits import (
+    CHECK_LIMIT,
+    DELETE_LIMIT,
     PAGE_LIMIT,
     PDF_LIMIT,
     RESUME_LIMIT,
+    SAVE_LIMIT,
     SEND_LIMIT,
     START_LIMIT,
     failed,
     limiter,
+    paused_message,
+    per_draft,
+    refusal_page,
 )
 from .page_tokens import SUPPORT
 
@@ -52,7 +58,7 @@ def start():
 
 
 @bp.route("/q/<token>", methods=["GET", "POST"])
-@limiter.limit(PAGE_LIMIT, methods=["POST"])
+@limiter.limit(PAGE_LIMIT, key_func=per_draft, methods=["POST"])
 def page(token):
     """A question page, or the support page, at the draft's opaque address (page_tokens)."""
     ctx = journey.load_or_none()
@@ -101,6 +107,7 @@ def support(ctx):
 
 
 @bp.route("/check", methods=["GET", "POST"])
+@limiter.limit(CHECK_LIMIT, key_func=per_draft, methods=["POST"])
 def check():
     ctx = journey.load_or_none()
     if ctx is None:
@@ -142,7 +149,7 @@ def result():
 
 
 @bp.route("/send", methods=["GET", "POST"])
-@limiter.limit(SEND_LIMIT, methods=["POST"])
+@limiter.limit(SEND_LIMIT, key_func=per_draft, methods=["POST"])
 def send():
     ctx = journey.load_or_none()
     if ctx is None:
@@ -186,6 +193,7 @@ def sent():
 
 
 @bp.route("/save", methods=["GET", "POST"])
+@limiter.limit(SAVE_LIMIT, key_func=per_draft, methods=["POST"])
 def save():
     ctx = journey.load_or_none()
     if ctx is None:
@@ -217,6 +225,7 @@ def resume():
 
 
 @bp.route("/delete", methods=["GET", "POST"])
+@limiter.limit(DELETE_LIMIT, key_func=per_draft, methods=["POST"])
 def delete():
     ctx = journey.load_or_none()
     form = ConfirmForm()
@@ -232,6 +241,34 @@ def delete():
     return journey.no_store(render_template("client/delete.html", form=form, ctx=ctx))
 
 
+# -- a refused post (rate limit): the page again, with what was typed and the wait ---------
+@refusal_page("client.page")
+def _page_refused(wait: str):
+    ctx = journey.load_or_none()
+    page_id = journey.page_of(ctx, request.view_args.get("token", "")) if ctx else None
+    if page_id is None or page_id == SUPPORT or ctx.draft.submission_id:
+        return None
+    flash(paused_message(wait))
+    return journey.render_page(ctx, page_id, page_form_class(ctx.q, page_id)(), 429)
+
+
+@refusal_page("client.send")
+def _send_refused(wait: str):
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return None
+    flash(paused_message(wait))
+    return journey.no_store(
+        render_template("client/send.html", form=ContactForm(), ctx=ctx), status=429
+    )
+
+
+@refusal_page("client.resume")
+def _resume_refused(wait: str):
+    flash(paused_message(wait))
+    return journey.no_store(render_template("client/resume.html", form=ResumeForm()), 429)
+
+
 @bp.get("/privacy")
 def privacy():
     return render_template("client/privacy.html")
@@ -243,7 +280,7 @@ def help_now():
 
 
 @bp.get("/summary.pdf")
-@limiter.limit(PDF_LIMIT)
+@limiter.limit(PDF_LIMIT, key_func=per_draft)
 def summary_pdf():
     ctx = journey.load_or_none()
     if ctx is None:

@@ -68,7 +68,7 @@ def friendly(question: Question, code: str) -> str:
         return f"Enter a number between {low} and {high}"
     if code == "ANS004" and question.is_numeric:
         whole = "whole " if question.type == "integer" else ""
-        return f"Enter a {whole}number using digits, like 3"
+        return f"Enter a {whole}number using the digits 0 to 9, like 3"
     if code == "ANS004" and question.type == "date":
         return "Enter a real date"
     if code == "ANS007":
