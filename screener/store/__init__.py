@@ -1,19 +1,22 @@
 """Storage: SQLAlchemy models and sessions, encryption, drafts, audit, queries, export,
-retention and Alembic migrations. Knows the questionnaire, never the web layer.
+retention, the notification outbox and its schedule, and Alembic migrations. Knows the
+questionnaire, never the web layer.
 """
 
 from __future__ import annotations
 
-from . import audit, drafts, export, maintenance, migrate, queries
+from . import audit, drafts, export, maintenance, migrate, outbox, queries, schedule
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
 from .definitions import live_versions, load_definition, save_definition
 from .models import (
+    Acknowledgement,
     AuditEntry,
     Base,
     DefinitionVersion,
     Draft,
     Note,
+    Notification,
     PreviewFile,
     StatusChange,
     Submission,
@@ -22,12 +25,14 @@ from .models import (
 )
 
 __all__ = [
+    "Acknowledgement",
     "AuditEntry",
     "Base",
     "DefinitionVersion",
     "Draft",
     "KeyError_",
     "Note",
+    "Notification",
     "PreviewFile",
     "StatusChange",
     "Submission",
@@ -43,8 +48,10 @@ __all__ = [
     "make_engine",
     "make_sessionmaker",
     "migrate",
+    "outbox",
     "queries",
     "read_only",
     "save_definition",
+    "schedule",
     "utcnow",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..questionnaire import Evaluation, Questionnaire, evaluate
+from . import outbox
 from .crypto import Vault
 from .models import Draft, Submission, utcnow
 
@@ -142,6 +143,7 @@ def submit(
     )
     session.add(submission)
     session.flush()
+    outbox.enqueue(session, submission)  # the practice is told, in this same transaction
     draft.submission_id = submission.id
     return submission
 
