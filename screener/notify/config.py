@@ -31,7 +31,7 @@ class Transport:
     webhook_secret: str = ""
     sign_in_url: str = "http://127.0.0.1:5000/staff/login"
     lease: dt.timedelta = dt.timedelta(minutes=2)
-    poll_seconds: float = 5.0
+    poll_seconds: float = 1.0
 
 
 def _addresses(value) -> tuple[str, ...]:
@@ -72,7 +72,7 @@ def transport(config: Mapping) -> Transport:
         webhook_secret=secret,
         sign_in_url=base + "/staff/login",
         lease=dt.timedelta(seconds=_number(config, "NOTIFY_LEASE_SECONDS", 120)),
-        poll_seconds=_number(config, "NOTIFY_POLL_SECONDS", 5),
+        poll_seconds=_number(config, "NOTIFY_POLL_SECONDS", 1),
     )
 
 

@@ -19,6 +19,8 @@ from .message import compose
 
 logger = logging.getLogger("screener.notify")
 ACTOR = "notify-worker"
+#: claims per run: ends a run even if rows keep falling due (a failure is due again later)
+MAX_CLAIMS = 100
 
 
 @dataclass
@@ -41,11 +43,19 @@ def run_once(
     """Deliver everything due at `now` (default: the clock) once."""
     clock = (lambda: now) if now is not None else utcnow
     result = Outcome()
-    with sessionmaker() as session:
-        if not outbox.anything_due(session, clock()):
-            return result
-        deliveries = outbox.claim(session, clock(), transport.lease)
-        session.commit()
+    for _ in range(MAX_CLAIMS):
+        with sessionmaker() as session:
+            if not outbox.anything_due(session, clock()):
+                break
+            deliveries = outbox.claim(session, clock(), transport.lease)
+            session.commit()
+        if not deliveries:  # all due rows are another worker's, or were called off
+            break
+        _deliver_all(sessionmaker, transport, zone, deliveries, clock, result)
+    return result
+
+
+def _deliver_all(sessionmaker, transport, zone, deliveries, clock, result: Outcome) -> None:
     for delivery in deliveries:
         error = None
         try:
@@ -80,7 +90,6 @@ def run_once(
             result.sent += 1
         else:
             result.failed += 1
-    return result
 
 
 def run_forever(

@@ -32,6 +32,8 @@ SETTINGS_KEY = "notify"
 #: urgency at or above this is urgent: sent at once and escalated until acknowledged
 URGENT = 2
 LEASE = dt.timedelta(minutes=2)
+#: urgent/escalation messages per claim: a few slow deliveries (timeouts) fit in one lease
+CLAIM_LIMIT = 5
 STATES = {
     "pending": "Waiting",
     "sending": "Being delivered",
@@ -126,16 +128,28 @@ class Delivery:
     rows: list[Notification]
 
 
-def claim(session: Session, now: dt.datetime, lease: dt.timedelta = LEASE) -> list[Delivery]:
-    """Claim every due row (the caller commits), call off escalations already acknowledged,
-    and group the rest into deliveries. A digest's rows keep the batch key they were first
-    claimed with, so a digest sent again carries the same idempotency key."""
-    rows = session.scalars(
+def _claimable(now: dt.datetime, routine: bool):
+    kind = Notification.kind == "routine" if routine else Notification.kind != "routine"
+    return (
         select(Notification)
-        .where(_due(now))
+        .where(_due(now), kind)
         .order_by(Notification.due_at, Notification.id)
         .with_for_update(skip_locked=True)
-    ).all()
+    )
+
+
+def claim(
+    session: Session, now: dt.datetime, lease: dt.timedelta = LEASE, limit: int = CLAIM_LIMIT
+) -> list[Delivery]:
+    """Claim due rows (the caller commits): at most `limit` urgent and escalation messages,
+    so their deliveries end well within the lease, and every due digest row, so a digest is
+    never split. Escalations already acknowledged are called off; the rest are grouped into
+    deliveries. A digest's rows keep the batch key they were first claimed with, so a digest
+    sent again carries the same idempotency key."""
+    rows = [
+        *session.scalars(_claimable(now, routine=False).limit(limit)),
+        *session.scalars(_claimable(now, routine=True)),
+    ]
     acknowledged = _acknowledged(session, {r.submission_id for r in rows if r.kind == "escalation"})
     deliveries: list[Delivery] = []
     new_batches: dict[str, str] = {}
