@@ -64,9 +64,17 @@ class Webhook:
         self.requests: list[dict] = []
         self.hold: threading.Event | None = None
         self.arrived = threading.Event()
+        #: what the receiver answers (a redirect goes to /elsewhere)
+        self.status = 200
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - a followed redirect would arrive here
+                outer.requests.append({"headers": dict(self.headers), "body": b"", "get": True})
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_POST(self):  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 outer.requests.append({"headers": dict(self.headers), "body": body})
@@ -74,7 +82,9 @@ class Webhook:
                 if outer.hold is not None:
                     outer.hold.wait(60)
                 try:
-                    self.send_response(200)
+                    self.send_response(outer.status)
+                    if 300 <= outer.status < 400:
+                        self.send_header("Location", "/elsewhere")
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                 except OSError:  # the sender was killed while we held its request

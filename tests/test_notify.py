@@ -337,6 +337,25 @@ def test_several_workers_at_once_deliver_each_notification_once(
     assert sorted(r.state for r in outbox_rows(app) if r.kind == "urgent") == ["sent"] * 12
 
 
+@pytest.mark.parametrize("answer", [500, 302, 404])
+def test_a_webhook_that_does_not_accept_is_tried_again_with_the_same_key(
+    tmp_path, apps, webhook, personas, answer
+):
+    app = apps(tmp_path, NOTIFY_WEBHOOK_URL=webhook.url, NOTIFY_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    submit_answers(app, personas["P08"].answers)
+    webhook.status = answer
+    start = utcnow()
+    assert deliver(app, now=start).failed == 1
+    [row] = [r for r in outbox_rows(app) if r.kind == "urgent"]
+    assert (row.state, row.attempts) == ("pending", 1)
+    assert f"HTTP Error {answer}" in row.last_error
+    assert row.due_at == start + dt.timedelta(seconds=30)
+    webhook.status = 200
+    assert deliver(app, now=row.due_at).sent == 1
+    assert [r.get("get", False) for r in webhook.requests] == [False, False]  # never a GET
+    assert len(set(webhook.keys())) == 1
+
+
 # -- escalation -----------------------------------------------------------------------------
 @pytest.mark.parametrize("hours", ["always", "mon-fri 09:00-17:00"])
 def test_an_unacknowledged_urgent_submission_escalates_on_time_and_is_audited(

@@ -27,6 +27,16 @@ class DeliveryError(RuntimeError):
     """The receiver did not accept the message."""
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is a failure: urllib would follow it with a GET, without the body."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def signature(secret: str, body: bytes) -> str:
     """ "sha256=<hex>": HMAC-SHA256 of the exact body with the shared secret."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -68,7 +78,7 @@ def webhook(transport: Transport, message: Message) -> None:
             SIGNATURE_HEADER: signature(transport.webhook_secret, body),
         },
     )
-    with urllib.request.urlopen(request, timeout=transport.timeout) as response:  # noqa: S310  # nosec B310
+    with _OPENER.open(request, timeout=transport.timeout) as response:
         if not 200 <= response.status < 300:
             raise DeliveryError(f"webhook answered {response.status}")
 

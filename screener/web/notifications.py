@@ -101,9 +101,13 @@ def init_app(app: Flask) -> None:
     """Give every database session the notification settings (the outbox rows a submission
     writes depend on them), and in development start the worker inside the server."""
     state = app.extensions["screener"]
-    state.sessionmaker.configure(
-        info={outbox.SETTINGS_KEY: notify_config.outbox_settings(app.config)}
-    )
+    settings = notify_config.outbox_settings(app.config)
+    state.sessionmaker.configure(info={outbox.SETTINGS_KEY: settings})
+    if app.config["ENV"] == "production" and settings.channels == ("console",):
+        app.logger.warning(
+            "notifications go to the log only: set SCREENER_NOTIFY_EMAIL_TO and "
+            "SCREENER_SMTP_HOST, or SCREENER_NOTIFY_WEBHOOK_URL"
+        )
     in_process = app.config.get("NOTIFY_IN_PROCESS")
     if in_process is None or in_process == "":
         in_process = app.config["ENV"] == "development" and not app.testing
