@@ -148,8 +148,8 @@ def test_routine_submissions_wait_for_one_digest(tmp_path, apps, smtp, webhook, 
     first = submit_answers(app, personas["P01"].answers)
     second = submit_answers(app, personas["P03"].answers)  # medical review: still routine
     rows = outbox_rows(app)
-    levels = {(r.kind, r.level) for r in rows}
-    assert levels == {("routine", "Routine"), ("routine", "Medical review")}
+    # medical review is routine here: the level must not hint at the client's health
+    assert {(r.kind, r.level) for r in rows} == {("routine", "Routine")}
     earliest, latest = min(r.due_at for r in rows), max(r.due_at for r in rows)
     assert earliest > max(r.submitted_at for r in rows)
     assert deliver(app, now=earliest - dt.timedelta(seconds=1)).sent == 0
@@ -162,6 +162,26 @@ def test_routine_submissions_wait_for_one_digest(tmp_path, apps, smtp, webhook, 
     assert payload["event"] == "submission.digest"
     assert [s["reference"] for s in payload["submissions"]] == [first, second]
     assert deliver(app, now=latest + dt.timedelta(days=1)).sent == 0
+
+
+def test_a_digest_sent_again_keeps_its_key_and_its_submissions(tmp_path, apps, webhook, personas):
+    from screener.store import outbox
+
+    app = apps(tmp_path, NOTIFY_WEBHOOK_URL=webhook.url, NOTIFY_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    first = [submit_answers(app, personas[name].answers) for name in ("P01", "P02")]
+    due = max(r.due_at for r in outbox_rows(app))
+    with app.extensions["screener"].sessionmaker() as session:  # claimed, then the worker died
+        [claimed] = outbox.claim(session, due)
+        session.commit()
+    assert claimed.kind == "routine" and len(claimed.rows) == 2
+    late = submit_answers(app, personas["P03"].answers)  # arrives meanwhile
+    # the dead worker's digest again, with its key, and the late one in a digest of its own
+    assert deliver(app, now=due + outbox.LEASE).sent == 2
+    bodies = {b["idempotency_key"]: b for b in webhook.bodies()}
+    assert [s["reference"] for s in bodies.pop(claimed.key)["submissions"]] == first
+    [(_key, other)] = bodies.items()
+    assert [s["reference"] for s in other["submissions"]] == [late]
+    assert all(r.state == "sent" for r in outbox_rows(app))
 
 
 # -- no health data anywhere --------------------------------------------------------------

@@ -56,7 +56,9 @@ class NotifySettings:
 
 
 def level_name(urgency: int) -> str:
-    return URGENCY.get(urgency) or "Routine"
+    """ "Support first", "Urgent" or "Routine": a medical-review submission is routine in a
+    notification, since the level itself would hint at the client's health."""
+    return URGENCY.get(urgency) if urgency >= URGENT else "Routine"
 
 
 def settings_of(session: Session) -> NotifySettings:
