@@ -87,6 +87,19 @@ def test_one_button_acknowledges_audits_and_calls_off_the_escalation(app, staff,
     assert len(acks(app)) == 1 and len(audit_rows(app, "acknowledged")) == 1
 
 
+def test_the_detail_page_of_an_urgent_submission_acknowledges_it_too(app, staff, personas):
+    reference = submit_answers(app, personas["P07"].answers)
+    page = text(staff.get(f"/staff/s/{reference}").get_data(as_text=True))
+    assert "Acknowledged Not yet: waiting under a minute Acknowledge" in page
+    detail = f"/staff/s/{reference}"
+    response = post(staff, f"{detail}/acknowledge", {"next": detail}, page=detail)
+    assert response.headers["Location"] == detail
+    page = text(staff.get(detail).get_data(as_text=True))
+    assert "Acknowledged Yes, by therapist@example.com after under a minute" in page
+    routine = submit_answers(app, personas["P01"].answers)
+    assert "Acknowledged" not in text(staff.get(f"/staff/s/{routine}").get_data(as_text=True))
+
+
 def test_acknowledge_needs_the_csrf_token_and_an_urgent_submission(app, staff, personas):
     urgent = submit_answers(app, personas["P07"].answers)
     routine = submit_answers(app, personas["P01"].answers)
