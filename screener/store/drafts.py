@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..questionnaire import Evaluation, Questionnaire, evaluate
+from . import outbox
 from .crypto import Vault
 from .models import Draft, Submission, utcnow
 
@@ -170,6 +171,7 @@ def submit(
     )
     session.add(submission)
     session.flush()
+    outbox.enqueue(session, submission)  # the practice is told, in this same transaction
     draft.submission_id = submission.id
     return submission
 
