@@ -91,11 +91,17 @@ def support(ctx):
     if request.method == "POST" and form.validate():
         ctx.state.shown = list(dict.fromkeys(ctx.state.shown + pending))
         journey.save(ctx)
-        return redirect(journey.next_url(ctx, ctx.state.page))
+        return redirect(journey.destination(ctx, journey.going_from(request.args)))
     flags = [ctx.q.flag(fid) for fid in pending] or [f.flag for f in ctx.evaluation.safety_flags]
     high_risk = any(f.id == "safety_urgent" for f in flags)
     return journey.no_store(
-        render_template("client/support.html", flags=flags, form=form, high_risk=high_risk)
+        render_template(
+            "client/support.html",
+            flags=flags,
+            form=form,
+            high_risk=high_risk,
+            going=journey.going_from(request.args),
+        )
     )
 
 
@@ -198,8 +204,7 @@ def resume():
         draft = drafts.find_by_code(app_state.db(), form.code.data)
         if draft is not None and journey.draft_is_live(draft):
             journey.remember(draft)
-            state = drafts.read_state(app_state.get().vault, draft)
-            return redirect(journey.resume_url(draft, state))
+            return journey.resume(draft)
         form.code.errors.append(
             "That code does not match a saved questionnaire. Check it and "
             "try again; codes stop working after the retention period."

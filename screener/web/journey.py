@@ -61,15 +61,28 @@ def load_or_none() -> Context | None:
         draft = current_draft()
     if draft is None:
         return None
+    ctx = context_of(draft)
+    g.client_ctx = ctx
+    return ctx
+
+
+def context_of(draft: Draft) -> Context | None:
+    """The draft with its questionnaire version, state and evaluation (None: version gone)."""
     svc = app_state.get()
     try:
         q = svc.definition(draft.definition_hash)
     except LookupError:
         return None
     state = drafts.read_state(svc.vault, draft)
-    ctx = Context(draft, q, state, evaluate(q, state.answers))
-    g.client_ctx = ctx
-    return ctx
+    return Context(draft, q, state, evaluate(q, state.answers))
+
+
+def resume(draft: Draft):
+    """Back to where the client was, through a support page they never acknowledged."""
+    ctx = context_of(draft)
+    if ctx is None:
+        return no_draft()
+    return go_on(ctx, RESUME)
 
 
 def remember_position(ctx: Context, **changes) -> None:
@@ -169,12 +182,10 @@ def post_page(ctx: Context, page_id: str, form):
             if error.question_id in form:
                 form[error.question_id].errors = [error.message]
         return render_page(ctx, page_id, form, 400)
-    ctx.evaluation = evaluation  # the same answers; `interrupt` is relative to this page
+    ctx.evaluation = evaluation
     ctx.state.page = page_id
     save(ctx)
-    if [f for f in evaluation.interrupt if f not in ctx.state.shown]:
-        return redirect(page_url(ctx, SUPPORT))
-    return redirect(next_url(ctx, page_id))
+    return go_on(ctx, NEXT)
 
 
 def prune_posted(earlier: dict, page, posted: dict) -> dict:
@@ -197,15 +208,51 @@ def _values(form, visible) -> dict:
 def _save_partial(ctx: Context, page_id: str, form, visible):
     """Save and finish later: keep whatever on this page is valid, then offer the code."""
     good = {name: form[name].data for name in visible if not form[name].errors}
-    drafts.merge_page(ctx.q, ctx.state, page_id, good)
+    ctx.evaluation = drafts.merge_page(ctx.q, ctx.state, page_id, good)
     ctx.state.page = page_id
     save(ctx)
-    return redirect(url_for("client.save"))
+    return go_on(ctx, SAVE)
 
 
 def pending_interrupts(ctx: Context) -> list[str]:
     fired = [f.flag.id for f in ctx.evaluation.flags if f.flag.interrupt]
     return [fid for fid in fired if fid not in ctx.state.shown]
+
+
+# -- the one way on after answers are stored ---------------------------------------------
+#: Where a client may be going when the support page stops them (its `then` argument).
+NEXT, SAVE, RESUME = "next", "save", "resume"
+GOING = (NEXT, SAVE, RESUME)
+
+
+def go_on(ctx: Context, going: str):
+    """Every exit after answers are stored or restored: support first, then on.
+
+    A safety level the client has not yet been shown sends them to the support page,
+    whichever button they pressed; its Continue then takes them where they were going.
+    """
+    if pending_interrupts(ctx):
+        return redirect(support_url(ctx, going))
+    return redirect(destination(ctx, going))
+
+
+def support_url(ctx: Context, going: str) -> str:
+    return page_url(ctx, SUPPORT) if going == NEXT else page_url(ctx, SUPPORT, then=going)
+
+
+def going_from(args) -> str:
+    """The support page's `then` argument, read against the known exits only."""
+    going = args.get("then", NEXT)
+    return going if going in GOING else NEXT
+
+
+def destination(ctx: Context, going: str) -> str:
+    """Where `going` leads once no support page is pending."""
+    if going == SAVE:
+        return url_for("client.save")
+    if going == RESUME:
+        return resume_url(ctx.draft, ctx.state)
+    return next_url(ctx, ctx.state.page)
 
 
 def next_url(ctx: Context, page_id: str | None) -> str:
