@@ -111,8 +111,8 @@ def new_reference() -> str:
 
 
 def urgency(evaluation: Evaluation) -> int:
-    """3 support first, 2 another urgent flag, 1 needs medical review, 0 the rest."""
-    if evaluation.outcome and evaluation.outcome.id == "support_first":
+    """3 a crisis-first outcome, 2 another urgent flag, 1 needs medical review, 0 the rest."""
+    if evaluation.crisis_first:
         return 3
     if evaluation.urgent:
         return 2

@@ -100,6 +100,7 @@ def support(ctx):
             flags=flags,
             form=form,
             high_risk=high_risk,
+            young=ctx.evaluation.young,
             going=journey.going_from(request.args),
         )
     )
