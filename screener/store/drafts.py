@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
 
 from ..questionnaire import Evaluation, Questionnaire, evaluate
@@ -121,26 +121,56 @@ def urgency(evaluation: Evaluation) -> int:
     return 0
 
 
+#: a call-back request is urgent whatever the answers say
+CALLBACK_URGENCY = 2
+
+
 def submit(
-    session: Session, vault: Vault, draft: Draft, evaluation: Evaluation, contact: dict
+    session: Session,
+    vault: Vault,
+    draft: Draft,
+    evaluation: Evaluation,
+    contact: dict | None = None,
+    callback: dict | None = None,
 ) -> Submission:
-    """Freeze the draft into a submission; sending twice returns the first one."""
-    if draft.submission_id:
-        existing = session.get(Submission, draft.submission_id)
-        if existing is not None:
-            return existing
-    submission = Submission(
-        id=new_id(),
-        reference=new_reference(),
-        definition_hash=draft.definition_hash,
-        answers_enc=vault.seal(evaluation.answers),
-        contact_enc=vault.seal(contact),
-        outcome_id=evaluation.outcome.id,
-        flag_ids=" ".join(evaluation.flag_ids),
-        urgency=urgency(evaluation),
-        status="new",
-    )
-    session.add(submission)
+    """The draft's one submission, for both exits: Send (`contact`) and a call-back request.
+
+    A draft never has two. Send freezes it (sending twice returns the first). A call-back
+    request before Send makes it at once with the answers given so far, and Send later
+    completes that same one; a call-back request after Send adds its details only.
+    """
+    # Lock the draft and read its submission again, so two requests at once (Send and a
+    # call-back, or a double click) find the same submission instead of making two.
+    if inspect(draft).persistent:
+        session.refresh(draft, with_for_update=True)
+    submission = session.get(Submission, draft.submission_id) if draft.submission_id else None
+    if submission is not None and submission.sent and callback is None:
+        return submission
+    if submission is None:
+        submission = Submission(
+            id=new_id(),
+            reference=new_reference(),
+            definition_hash=draft.definition_hash,
+            status="new",
+            sent=False,
+            urgency=0,
+        )
+        session.add(submission)
+    if not submission.sent:  # the answers are the draft's until it is sent
+        submission.answers_enc = vault.seal(evaluation.answers)
+        submission.outcome_id = evaluation.outcome.id
+        submission.flag_ids = " ".join(evaluation.flag_ids)
+        submission.urgency = urgency(evaluation)
+    details = (vault.open(submission.contact_enc, {}) or {}) if submission.contact_enc else {}
+    if contact is not None:
+        details.update(contact)
+        submission.sent = True
+    if callback is not None:
+        details["callback"] = callback
+        submission.callback_requested = True
+    if submission.callback_requested:
+        submission.urgency = max(submission.urgency, CALLBACK_URGENCY)
+    submission.contact_enc = vault.seal(details)
     session.flush()
     draft.submission_id = submission.id
     return submission

@@ -15,7 +15,7 @@ from flask import (
 
 from ..store import drafts
 from . import app_state, journey
-from .forms import ConfirmForm, ContactForm, ResumeForm, page_form_class
+from .forms import CallbackForm, ConfirmForm, ContactForm, ResumeForm, page_form_class
 from .limits import (
     PAGE_LIMIT,
     PDF_LIMIT,
@@ -62,7 +62,7 @@ def page(token):
         abort(404)
     if page_id == SUPPORT:
         return support(ctx)
-    if ctx.draft.submission_id:  # sent answers are frozen: the PDF and reference must match
+    if journey.is_sent(ctx):  # sent answers are frozen: the PDF and reference must match
         flash(
             "You have already sent these answers to the practice, so they can no longer be "
             "changed here. If something has changed, tell the practice when they contact you."
@@ -89,7 +89,7 @@ def support(ctx):
     pending = journey.pending_interrupts(ctx)
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
-        ctx.state.shown = list(dict.fromkeys(ctx.state.shown + pending))
+        journey.acknowledge_support(ctx)
         journey.save(ctx)
         return redirect(journey.destination(ctx, journey.going_from(request.args)))
     flags = [ctx.q.flag(fid) for fid in pending] or [f.flag for f in ctx.evaluation.safety_flags]
@@ -142,7 +142,8 @@ def result():
             "client/result.html",
             ctx=ctx,
             ev=ctx.evaluation,
-            sent=ctx.draft.submission_id,
+            sent=journey.is_sent(ctx),
+            submission=journey.submission_of(ctx),
         )
     )
 
@@ -153,7 +154,7 @@ def send():
     ctx = journey.load_or_none()
     if ctx is None:
         return journey.no_draft()
-    if ctx.draft.submission_id:
+    if journey.is_sent(ctx):
         return redirect(url_for(".sent"))
     if journey.first_incomplete_page(ctx):
         return redirect(url_for(".check"))
@@ -175,11 +176,53 @@ def send():
     )
 
 
+@bp.route("/call-me", methods=["GET", "POST"])
+@limiter.limit(SEND_LIMIT, methods=["POST"])
+def call_me():
+    """ "Ask the practice to call me": an urgent submission at once, with the answers so far."""
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return journey.no_draft()
+    going = journey.going_from(request.args)
+    form = CallbackForm()
+    if form.validate_on_submit():
+        svc = app_state.get()
+        drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, callback=form.details())
+        journey.acknowledge_support(ctx)  # they were on the support page or the result
+        journey.save(ctx)
+        return redirect(url_for(".call_requested", then=going))
+    return journey.no_store(
+        render_template(
+            "client/call_me.html", form=form, ctx=ctx, back=journey.support_or(ctx, going)
+        ),
+        status=400 if form.errors else 200,
+    )
+
+
+@bp.get("/call-me/requested")
+def call_requested():
+    ctx = journey.load_or_none()
+    submission = journey.submission_of(ctx) if ctx else None
+    if submission is None or not submission.callback_requested:
+        return journey.no_draft() if ctx is None else redirect(url_for(".call_me"))
+    going = journey.going_from(request.args)
+    return journey.no_store(
+        render_template(
+            "client/call_requested.html",
+            submission=submission,
+            onwards=journey.destination(ctx, going),
+            going=going,
+        )
+    )
+
+
 @bp.get("/sent")
 def sent():
     ctx = journey.load_or_none()
     if ctx is None or not ctx.draft.submission_id:
         return journey.no_draft()
+    if not journey.is_sent(ctx):  # a call-back request alone is not a sent summary
+        return redirect(url_for(".result"))
     submission = journey.submission_of(ctx)
     return journey.no_store(render_template("client/sent.html", submission=submission, ctx=ctx))
 

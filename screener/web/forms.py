@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Regexp
 
 from ..questionnaire import Page, Question, Questionnaire, clean
 
@@ -130,6 +130,9 @@ class PageForm(FlaskForm):
         return {question.id: self._fields[question.id].data for question in page.questions}
 
 
+PHONE = Regexp(r"^[0-9 ()+.\-]{7,25}$", message="Enter a phone number, like (303) 555 0142")
+
+
 class ContactForm(FlaskForm):
     name = StringField(
         "Your name",
@@ -151,13 +154,7 @@ class ContactForm(FlaskForm):
             Email("Enter an email address in the right format, like name@example.com"),
         ],
     )
-    phone = StringField(
-        "Phone number",
-        validators=[
-            Optional(),
-            Regexp(r"^[0-9 ()+.\-]{7,25}$", message="Enter a phone number, like (303) 555 0142"),
-        ],
-    )
+    phone = StringField("Phone number", validators=[Optional(), PHONE])
     time = StringField(
         "When is a good time to reach you? (optional)",
         validators=[Optional(), Length(max=200, message="Use 200 characters or fewer")],
@@ -174,6 +171,39 @@ class ContactForm(FlaskForm):
     def validate_phone(self, field):
         if self.method.data == "phone" and not field.data:
             raise ValidationError("Enter your phone number")
+
+
+class CallbackForm(FlaskForm):
+    """ "Ask the practice to call me": a phone number and consent; nothing else required."""
+
+    first_name = StringField(
+        "Your first name (optional)",
+        validators=[Optional(), Length(max=60, message="Use 60 characters or fewer")],
+    )
+    phone = StringField(
+        "Phone number", validators=[InputRequired("Enter your phone number"), PHONE]
+    )
+    time = StringField(
+        "A safe time to call you (optional)",
+        validators=[Optional(), Length(max=200, message="Use 200 characters or fewer")],
+    )
+    voicemail = LenientRadioField(
+        "Can we leave a voicemail if you don't answer? (optional)",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, please don't")],
+        validators=[Optional(), AnyOf(["yes", "no"], message="Choose yes or no")],
+    )
+    consent = BooleanField(
+        "I agree to share my answers so far and my phone number with the practice",
+        validators=[InputRequired("Tick the box to agree, or go back: you do not have to do this")],
+    )
+
+    def details(self) -> dict:
+        return {
+            "first_name": (self.first_name.data or "").strip(),
+            "phone": (self.phone.data or "").strip(),
+            "time": (self.time.data or "").strip(),
+            "voicemail": self.voicemail.data or "",
+        }
 
 
 class ResumeForm(FlaskForm):

@@ -221,8 +221,8 @@ def pending_interrupts(ctx: Context) -> list[str]:
 
 # -- the one way on after answers are stored ---------------------------------------------
 #: Where a client may be going when the support page stops them (its `then` argument).
-NEXT, SAVE, RESUME = "next", "save", "resume"
-GOING = (NEXT, SAVE, RESUME)
+NEXT, SAVE, RESUME, RESULT = "next", "save", "resume", "result"
+GOING = (NEXT, SAVE, RESUME, RESULT)
 
 
 def go_on(ctx: Context, going: str):
@@ -252,7 +252,19 @@ def destination(ctx: Context, going: str) -> str:
         return url_for("client.save")
     if going == RESUME:
         return resume_url(ctx.draft, ctx.state)
+    if going == RESULT:
+        return url_for("client.result")
     return next_url(ctx, ctx.state.page)
+
+
+def support_or(ctx: Context, going: str) -> str:
+    """Back from the call-back form: the support page it came from, or the result."""
+    return url_for("client.result") if going == RESULT else support_url(ctx, going)
+
+
+def acknowledge_support(ctx: Context) -> None:
+    """The client has seen the support page for every level raised so far."""
+    ctx.state.shown = list(dict.fromkeys(ctx.state.shown + pending_interrupts(ctx)))
 
 
 def next_url(ctx: Context, page_id: str | None) -> str:
@@ -367,7 +379,15 @@ def summary_rows(ctx: Context) -> list:
 
 
 def submission_of(ctx: Context) -> Submission | None:
+    if not ctx.draft.submission_id:
+        return None
     return app_state.db().get(Submission, ctx.draft.submission_id)
+
+
+def is_sent(ctx: Context) -> bool:
+    """Sent with Send (a call-back request alone leaves the answers open to change)."""
+    submission = submission_of(ctx)
+    return submission is not None and submission.sent
 
 
 def audit_client_delete(reference: str) -> None:
