@@ -162,3 +162,18 @@ def test_support_page_then_argument_only_knows_the_journeys_exits(client, questi
     journey.answer_page(example.answers)
     onwards = journey.post(url(client, "support", then="https://evil.example/"))
     assert "evil" not in onwards.headers["Location"]
+
+
+def test_see_my_result_goes_through_a_support_page_never_acknowledged(client, questionnaire):
+    example = ON_CHANGE["safety"]
+    journey = Journey(client, questionnaire)
+    reach_page(journey, "safety", quieted(questionnaire, "safety", example.answers), change=True)
+    html = client.get(journey.location).get_data(as_text=True)
+    ids = [question.id for question in questionnaire.pages["safety"].questions]
+    data = {"csrf_token": csrf_token(html), **form_values(ids, example.answers)}
+    response = client.post(url(client, "safety"), data=data)
+    assert page_at(client, response.headers["Location"]) == "support"
+    client.get("/check")  # the client leaves the support page by hand
+    response = journey.post("/check")
+    assert page_at(client, response.headers["Location"]) == "support"
+    assert journey.post(response.headers["Location"]).headers["Location"].endswith("/result")

@@ -120,7 +120,7 @@ def check():
         ctx.state.checking = False
         ctx.state.page = "check"
         journey.save(ctx)
-        return redirect(url_for(".result"))
+        return journey.go_on(ctx, journey.RESULT)  # a support page never seen comes first
     if not ctx.state.checking or ctx.state.page != "check":
         # Remember that the client reached check answers: changes come back here, and
         # a resume code brings them back here too.
