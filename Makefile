@@ -9,10 +9,10 @@ STAMP := $(VENV)/.installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve test test-browser test-postgres lint check bench fuzz system-deps clean
+.PHONY: help venv run serve test test-browser test-postgres test-production lint check bench fuzz system-deps clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 # Quiet unless something fails: pip and setuptools print pages of notices otherwise.
 $(STAMP): setup.cfg pyproject.toml
@@ -33,6 +33,8 @@ serve: venv ## serve with gunicorn and production settings (needs SCREENER_SECRE
 	@test -n "$$SCREENER_SECRET_KEY" || { echo "make serve: set SCREENER_SECRET_KEY" >&2; exit 1; }
 	@test -n "$$SCREENER_DATA_KEY" || { echo "make serve: set SCREENER_DATA_KEY" >&2; exit 1; }
 	SCREENER_ENV=production $(FLASK) db-upgrade
+	@echo "make serve: notifications need a second process with the same environment:" \
+	      "SCREENER_ENV=production $(FLASK) notify-worker (README: Deploying, Notifications)"
 	SCREENER_ENV=production $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 check: venv ## lint questions.yaml and run its examples
@@ -55,6 +57,9 @@ test-browser: venv system-deps ## only the browser tests; fails (never skips) wi
 
 test-postgres: venv ## only the PostgreSQL/Redis tests; fails (never skips) without the servers
 	SCREENER_REQUIRE_POSTGRES=1 $(VENV)/bin/pytest -p no:cacheprovider -m "postgres or redis"
+
+test-production: venv system-deps ## the deployment test: nginx, gunicorn, PostgreSQL, Redis, Chromium; fails (never skips) without them
+	SCREENER_REQUIRE_PRODUCTION=1 SCREENER_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -p no:cacheprovider -m production
 
 fuzz: venv ## the hostile-input property tests with many more examples
 	SCREENER_FUZZ_EXAMPLES=3000 $(VENV)/bin/pytest -p no:cacheprovider tests/test_hostile.py

@@ -21,6 +21,16 @@ both cores busy while a worker waits on the database. The cap keeps memory and P
 connections bounded (each worker holds a small pool, see screener/db.py). ``gthread`` suits
 slow clients without a buffering proxy; behind nginx, sync is simpler and faster.
 
+Before any worker starts, the master checks questions.yaml (``on_starting``) and stops with
+the problem lines of ``flask check`` if it has errors, or, in production, if the practice
+details are still placeholders (DEF045) and SCREENER_ALLOW_PLACEHOLDER_CONTACTS is not true.
+
+Rate limits count per process unless they are kept in Redis. ``when_ready`` exports the
+final worker count (after any ``-w`` on the command line) as ``SCREENER_WORKERS`` before the
+first worker is forked, and refuses to start production with several workers and
+``memory://`` limits (screener.web.limits.shared_store_problem); each worker's app checks
+the same again.
+
 The app's own request log (screener.logs) already records each request without personal
 data, so gunicorn's access log is off by default; turning it on logs client addresses and
 paths.
@@ -64,3 +74,41 @@ limit_request_fields = 100
 # Behind a proxy on the same host, trust its X-Forwarded-* (the app uses PROXY_COUNT too)
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "kap-screener"
+
+
+def on_starting(server) -> None:
+    """Check questions.yaml once, in the master, before any worker is forked.
+
+    A worker that cannot load it exits, and gunicorn would restart workers forever (about
+    200 a minute, with /healthz hanging); here the master stops at once with the same
+    problem lines as `flask check`.
+    """
+    from screener.questionnaire import DefinitionError, check_file
+    from screener.web.app_state import placeholder_refusal
+    from screener.web.config import Defaults, from_environment
+
+    settings = from_environment()
+    path = settings.get("QUESTIONS") or Defaults.QUESTIONS
+    report = check_file(str(path), run_examples_too=False)
+    if not report.ok:
+        raise DefinitionError(report)  # SystemExit: its message, then exit status 1
+    refusal = placeholder_refusal(report, settings)  # production: no 555 numbers, example.org
+    if refusal:
+        raise SystemExit(refusal)
+
+
+def when_ready(server) -> None:
+    """In the master, before the first fork: tell the workers how many they are, and refuse
+    a setup whose rate limits each worker would count on its own."""
+    os.environ["SCREENER_WORKERS"] = str(server.cfg.workers)
+    from screener.web.limits import shared_store_problem
+
+    problem = shared_store_problem(
+        os.environ.get("SCREENER_ENV", ""),
+        os.environ.get("SCREENER_RATELIMIT_STORAGE_URI", "memory://"),
+        server.cfg.workers,
+        os.environ.get("SCREENER_RATELIMIT_ENABLED", "true").strip().lower() != "false",
+    )
+    if problem:
+        server.log.error(problem)
+        raise SystemExit(problem)

@@ -23,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    # "Production" or " PRODUCTION" must not start a production server with development keys
+    app.config["ENV"] = str(app.config.get("ENV") or "development").strip().lower()
+    app.config["TRUSTED_HOSTS"] = config.host_list(app.config.get("TRUSTED_HOSTS"))
     _secrets(app)
     app_state.init_app(app)
     from . import web
@@ -30,7 +33,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app)
     register_commands(app)
+    _warn_any_host(app)
     return app
+
+
+def _warn_any_host(app: Flask) -> None:
+    if app.config["ENV"] == "production" and not app.config["TRUSTED_HOSTS"]:
+        app.logger.warning(
+            "SCREENER_TRUSTED_HOSTS is not set: requests for any Host are answered; set it to "
+            "the site's host name(s), comma-separated"
+        )
 
 
 def _secrets(app: Flask) -> None:

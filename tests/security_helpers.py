@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from sqlalchemy import select
@@ -46,6 +47,9 @@ def make_app(tmp_path: Path, db_name: str = "test.sqlite3", **overrides):
         "SECRET_KEY": "test-secret-key-that-is-long-enough",
         "DATA_KEY": Fernet.generate_key().decode(),
         "RATELIMIT_ENABLED": False,
+        # the shipped questions.yaml has placeholder practice details, which production
+        # refuses unless told (DEF045); these apps test other things
+        "ALLOW_PLACEHOLDER_CONTACTS": True,
     }
     config.update(overrides)
     return create_app(config)
@@ -123,3 +127,21 @@ def free_text(persona) -> list[str]:
         and value.strip()
         and q.questions[qid].type in ("text", "longtext")
     ]
+
+
+def referer_sent(policy: str, page_url: str, target_url: str) -> str | None:
+    """The Referer a browser sends when a form on `page_url` posts to `target_url`, under
+    the page's Referrer-Policy header (the Fetch standard's rules, for the policies a site
+    would choose)."""
+    page, target = urlsplit(page_url), urlsplit(target_url)
+    same_origin = (page.scheme, page.netloc) == (target.scheme, target.netloc)
+    full = page._replace(fragment="").geturl()
+    origin = f"{page.scheme}://{page.netloc}/"
+    policy = (policy.split(",")[-1].strip().lower()) or "strict-origin-when-cross-origin"
+    if policy == "no-referrer":
+        return None
+    if policy == "same-origin":
+        return full if same_origin else None
+    if policy in ("origin", "strict-origin"):
+        return origin
+    return full if same_origin else origin  # *-when-cross-origin, unsafe-url, ...

@@ -14,6 +14,8 @@ declare -A NEEDS=(
   [chromium]=chromium          # browser tests
   [pdffonts]=poppler-utils     # PDF font checks; pdftoppm for looking at pages
   [dot]=graphviz               # the flow diagram (flask diagram, the staff flow page)
+  [nginx]=nginx                # the production-stack test's TLS proxy (run on its own ports)
+  [redis-server]=redis-server  # a Redis the rate-limit tests stop and start themselves
 )
 if [ "${1:-}" = bench ]; then
   NEEDS[wrk]=wrk               # HTTP load for the throughput figures
@@ -21,11 +23,18 @@ fi
 
 missing=()
 for cmd in "${!NEEDS[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDS[$cmd]}")
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${NEEDS[$cmd]}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages: ${missing[*]}"
+    # nginx's package would start a server on port 80; the tests start their own. A
+    # policy-rc.d that says "no" (101) keeps services from starting during the install.
+    policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+      trap 'rm -f "$policy"' EXIT
+    fi
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") \
       >/tmp/screener-apt.log 2>&1 || echo "could not install ${missing[*]}; see /tmp/screener-apt.log"
   else

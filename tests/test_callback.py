@@ -19,8 +19,8 @@ def submissions(app) -> list:
         return list(session.scalars(select(Submission)))
 
 
-def opened(app, blob) -> dict:
-    return app.extensions["screener"].vault.open(blob)
+def opened(app, sub, blob) -> dict:
+    return app.extensions["screener"].vault.record(sub.key_enc).open(blob)
 
 
 def on_support_after_safety(client, questionnaire, answers) -> Journey:
@@ -58,9 +58,9 @@ def test_support_page_offers_the_call_back_and_it_makes_one_urgent_submission(
     assert submission.callback_requested and not submission.sent
     assert submission.urgency == 3  # support first
     assert "safety_urgent" in submission.flags
-    stored = opened(app, submission.answers_enc)
+    stored = opened(app, submission, submission.answers_enc)
     assert stored["si_intent"] == "yes" and "med_any_ever" not in stored  # answers so far
-    assert opened(app, submission.contact_enc)["callback"] == {
+    assert opened(app, submission, submission.contact_enc)["callback"] == {
         "first_name": "",
         "phone": PHONE,
         "time": "",
@@ -99,9 +99,11 @@ def test_send_after_a_call_back_completes_the_same_submission(app, client, quest
     [submission] = submissions(app)
     assert submission.id == first.id and submission.reference == first.reference
     assert submission.sent and submission.callback_requested and submission.urgency == 3
-    contact = opened(app, submission.contact_enc)
+    contact = opened(app, submission, submission.contact_enc)
     assert contact["name"] == "Alex Doe" and contact["callback"]["voicemail"] == "no"
-    assert opened(app, submission.answers_enc)["med_any_ever"] == answers["med_any_ever"]
+    assert (
+        opened(app, submission, submission.answers_enc)["med_any_ever"] == answers["med_any_ever"]
+    )
 
 
 def test_call_back_after_send_adds_to_the_sent_submission_only(
@@ -112,14 +114,14 @@ def test_call_back_after_send_adds_to_the_sent_submission_only(
     assert "Ask the practice to call me" in result  # a safety-flagged result
     journey.send()
     [sent] = submissions(app)
-    answers_before = opened(app, sent.answers_enc)
+    answers_before = opened(app, sent, sent.answers_enc)
     response = call_me(journey, "/call-me?then=result", phone=PHONE, consent="y")
     assert response.status_code == 302
     [submission] = submissions(app)
     assert submission.id == sent.id and submission.callback_requested
-    assert opened(app, submission.answers_enc) == answers_before
+    assert opened(app, submission, submission.answers_enc) == answers_before
     assert submission.urgency >= 2
-    assert opened(app, submission.contact_enc)["name"] == "Test Client"
+    assert opened(app, submission, submission.contact_enc)["name"] == "Test Client"
     result = client.get("/result").get_data(as_text=True)
     assert "You asked the practice to call you" in result
 
@@ -134,7 +136,7 @@ def test_asking_twice_keeps_one_submission(app, client, questionnaire, personas)
     call_me(journey, "/call-me", phone=PHONE, consent="y")
     call_me(journey, "/call-me", phone="(303) 555 0100", time="mornings", consent="y")
     [submission] = submissions(app)
-    assert opened(app, submission.contact_enc)["callback"]["phone"] == "(303) 555 0100"
+    assert opened(app, submission, submission.contact_enc)["callback"]["phone"] == "(303) 555 0100"
 
 
 @pytest.mark.postgres
@@ -185,3 +187,39 @@ def test_parallel_call_back_and_send_make_one_submission_on_postgres(
         assert made == [1] * rounds
     finally:
         app.extensions["screener"].engine.dispose()
+
+
+def notifications(app) -> list:
+    from screener.store.models import Notification
+
+    with app.extensions["screener"].sessionmaker() as session:
+        return [(n.kind, n.level) for n in session.scalars(select(Notification))]
+
+
+def test_call_back_tells_the_practice_at_once_and_send_adds_no_second_alert(
+    app, client, questionnaire, personas
+):
+    answers = personas["P08"].answers
+    journey = on_support_after_safety(client, questionnaire, answers)
+    call_me(journey, "/call-me", phone=PHONE, consent="y")
+    first = notifications(app)
+    assert first and {kind for kind, _ in first} <= {"urgent", "escalation"}
+    assert {level for _, level in first} == {"Call-back requested"}
+    journey.location = journey.post(journey.location).headers["Location"]
+    journey.answer_all(answers)
+    journey.finish()
+    journey.send()
+    assert notifications(app) == first  # the same submission: told once
+
+
+def test_call_back_after_a_routine_send_is_notified_as_urgent(app, client, questionnaire, personas):
+    journey = Journey(client, questionnaire)
+    journey.run(personas["P10"].answers)  # a past attempt only: crisis lines, not urgent
+    journey.send()
+    [sub] = submissions(app)
+    assert sub.urgency < 2
+    assert {kind for kind, _ in notifications(app)} == {"routine"}
+    call_me(journey, "/call-me?then=result", phone=PHONE, consent="y")
+    [sub] = submissions(app)
+    assert sub.urgency == 2 and sub.callback_requested
+    assert ("urgent", "Call-back requested") in notifications(app)

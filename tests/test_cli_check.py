@@ -206,7 +206,7 @@ def test_create_app_refuses_a_bad_questions_file(tmp_path):
         )
     assert isinstance(info.value, DefinitionError)
     message = str(info.value.code)
-    assert f"{bad}:{line_of(BAD, '- id: bipolar')}:" in message and "DEF024" in message
+    assert f"{bad}:{line_of(BAD, 'level: reviw')}:" in message and "DEF024" in message
 
 
 def test_flask_run_refuses_a_bad_questions_file(tmp_path):
@@ -215,4 +215,27 @@ def test_flask_run_refuses_a_bad_questions_file(tmp_path):
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "Traceback" not in output
-    assert f"{bad}:{line_of(BAD, '- id: bipolar')}:" in output and "DEF024" in output
+    assert f"{bad}:{line_of(BAD, 'level: reviw')}:" in output and "DEF024" in output
+
+
+def test_gunicorn_refuses_a_bad_questions_file_once_in_the_master(tmp_path):
+    """Without the master's check every worker fails to boot and is restarted, forever."""
+    bad = write_yaml(tmp_path, BAD)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCREENER_", "GUNICORN_"))}
+    env.update(
+        SCREENER_QUESTIONS=str(bad),
+        SCREENER_DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        GUNICORN_BIND="127.0.0.1:0",
+        GUNICORN_WORKERS="3",
+    )
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+    # the timeout only ends a run that loops; a correct run exits at once
+    result = subprocess.run(
+        gunicorn, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    check = flask("check", str(bad))
+    problems = [line for line in check.stdout.splitlines() if LINE_RE.match(line)]
+    assert problems and all(line in result.stderr.splitlines() for line in problems)
+    assert "The questionnaire has errors; the app will not start." in result.stderr
+    assert "Booting worker" not in result.stderr and "Traceback" not in result.stderr

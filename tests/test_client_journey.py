@@ -21,7 +21,7 @@ def stored_answers(app, draft_id=None):
     svc = app.extensions["screener"]
     with svc.sessionmaker() as session:
         draft = session.get(Draft, draft_id) if draft_id else session.scalars(select(Draft)).one()
-        return svc.vault.open(draft.state_enc)["answers"]
+        return svc.vault.record(draft.key_enc).open(draft.state_enc)["answers"]
 
 
 def count(app, model) -> int:

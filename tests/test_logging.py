@@ -112,6 +112,18 @@ def test_the_filter_redacts_form_values_from_any_log_line(app, caplog):
     assert "ValueError" in text  # the traceback itself is kept
 
 
+def test_the_filter_redacts_values_escaped_in_an_error_message(app, caplog):
+    """A NUL (or any control character) is written as \\x00 in a repr or a driver's error."""
+    caplog.set_level(logging.INFO)
+    typed = "dana\x00quill@example.org"
+    with app.test_request_context("/staff/login", method="POST", data={"email": typed}):
+        app.logger.error("query failed: parameters %r", {"email": typed})
+        app.logger.error("as escaped text: %s", typed.encode("unicode_escape").decode())
+    text = "\n".join(_lines(caplog))
+    assert "quill@example" not in text and "dana" not in text
+    assert text.count(REDACTED) == 2
+
+
 def test_the_filter_is_harmless_outside_requests():
     record = logging.LogRecord("screener", logging.INFO, __file__, 1, "plain %s", ("x",), None)
     assert RedactFormValues().filter(record) and record.getMessage() == "plain x"
@@ -159,3 +171,28 @@ def test_production_logs_are_json_lines_on_stderr(tmp_path, capsys, testing):
     err = capsys.readouterr().err.strip().splitlines()
     line = json.loads(err[-1])
     assert line["route"] == "/" and line["status"] == 200 and line["request_id"]
+
+
+@pytest.mark.parametrize(
+    "referer, reason",
+    [
+        (None, "The referrer header is missing."),
+        ("https://elsewhere.example/", "The referrer does not match the host."),
+        ("https://localhost/", "The CSRF token is invalid."),
+    ],
+)
+def test_a_refused_post_logs_why_but_never_the_token(client, caplog, referer, reason):
+    caplog.set_level(logging.INFO)
+    base = "https://localhost"
+    token = csrf_token(client.get("/", base_url=base).get_data(as_text=True))
+    sent = token if "invalid" not in reason else token[:-4] + "AAAA"
+    headers = {"Referer": referer} if referer else {}
+    response = client.post("/start", data={"csrf_token": sent}, headers=headers, base_url=base)
+    assert response.status_code == 400
+    assert "This page has expired" in response.get_data(as_text=True)
+    lines = _lines(caplog)
+    refused = [json.loads(line) for line in lines if "csrf check failed" in line]
+    assert [line["message"] for line in refused] == [f"csrf check failed: {reason}"]
+    assert refused[0]["level"] == "WARNING" and refused[0]["request_id"]
+    for line in lines:
+        assert token not in line and sent not in line and token[:20] not in line

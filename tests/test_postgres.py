@@ -41,14 +41,14 @@ def test_whole_journey_and_send(any_db_app, questionnaire, personas, persona, he
     assert h1(result.get_data(as_text=True)) == heading
     submission = _submission(any_db_app, reference)
     assert submission is not None and submission.status == "new"
-    vault = any_db_app.extensions["screener"].vault
-    assert vault.open(submission.contact_enc)["name"] == "Test Client"
+    sealer = any_db_app.extensions["screener"].vault.record(submission.key_enc)
+    assert sealer.open(submission.contact_enc)["name"] == "Test Client"
     expected = personas[persona].answers
-    stored = vault.open(submission.answers_enc)
+    stored = sealer.open(submission.answers_enc)
     assert all(stored[k] == expected[k] for k in stored)
     # sending again freezes the same submission
     journey.send(name="Someone Else")
-    assert vault.open(_submission(any_db_app, reference).contact_enc)["name"] == "Test Client"
+    assert sealer.open(_submission(any_db_app, reference).contact_enc)["name"] == "Test Client"
 
 
 def test_health_and_save_resume(any_db_app, questionnaire, personas):

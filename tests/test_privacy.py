@@ -39,9 +39,10 @@ def test_raw_database_file_holds_no_answers_or_contact_details(app, questionnair
             assert encoded not in data, f"{needle!r} is stored in plain text"
     # ... and yet everything is there, for whoever holds the key
     vault = app.extensions["screener"].vault
-    stored = [vault.open(s.contact_enc) for s in rows(app, Submission)]
+    sent = rows(app, Submission)
+    stored = [vault.record(s.key_enc).open(s.contact_enc) for s in sent]
     assert {c["name"] for c in stored} == {CONTACTS[n]["name"] for n in SENT}
-    typed = {a.get("med_list") for a in (vault.open(s.answers_enc) for s in rows(app, Submission))}
+    typed = {vault.record(s.key_enc).open(s.answers_enc).get("med_list") for s in sent}
     assert set(needles) & typed
 
 
@@ -124,7 +125,7 @@ def _set_cookie(response) -> str:
 
 
 def test_production_session_cookie_is_secure_host_only_httponly_lax(tmp_path):
-    app = make_app(tmp_path, ENV="production")
+    app = make_app(tmp_path, ENV="production", ALLOW_PLACEHOLDER_CONTACTS=True)
     try:
         assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
         client = app.test_client()
@@ -165,24 +166,31 @@ def _add_note(app, text: str) -> None:
         session.flush()
         submission = session.scalars(select(Submission)).first()
         session.add(
-            Note(submission_id=submission.id, author_id=therapist.id, body_enc=svc.vault.seal(text))
+            Note(
+                submission_id=submission.id,
+                author_id=therapist.id,
+                body_enc=svc.vault.record(submission.key_enc).seal(text),
+            )
         )
 
 
 def _read_everything(app) -> dict:
     svc = app.extensions["screener"]
     vault = svc.vault
+    sent = {s.id: s for s in rows(app, Submission)}
+
+    def opened(record, column):
+        return json.dumps(
+            vault.record(record.key_enc).open(getattr(record, column)), sort_keys=True
+        )
+
     return {
-        "drafts": sorted(
-            json.dumps(vault.open(d.state_enc), sort_keys=True) for d in rows(app, Draft)
+        "drafts": sorted(opened(d, "state_enc") for d in rows(app, Draft)),
+        "answers": sorted(opened(s, "answers_enc") for s in sent.values()),
+        "contacts": sorted(opened(s, "contact_enc") for s in sent.values()),
+        "notes": sorted(
+            vault.record(sent[n.submission_id].key_enc).open(n.body_enc) for n in rows(app, Note)
         ),
-        "answers": sorted(
-            json.dumps(vault.open(s.answers_enc), sort_keys=True) for s in rows(app, Submission)
-        ),
-        "contacts": sorted(
-            json.dumps(vault.open(s.contact_enc), sort_keys=True) for s in rows(app, Submission)
-        ),
-        "notes": sorted(vault.open(n.body_enc) for n in rows(app, Note)),
     }
 
 
@@ -200,7 +208,8 @@ def test_rotate_key_re_encrypts_every_column_with_the_new_key(tmp_path, question
     assert _read_everything(both) == before  # the old key still reads
     result = both.test_cli_runner().invoke(args=["rotate-key"])
     assert result.exit_code == 0, result.output
-    assert "re-encrypted 2 draft(s), 2 submission(s), 1 note(s)" in result.output
+    assert "rewrapped the data keys of 2 draft(s) and 2 submission(s)" in result.output
+    assert "(0 older record(s) given a key of their own)" in result.output
     for secret in ("Dana", "venlafaxine", "KAP-", "mornings"):
         assert secret not in result.output
     both.extensions["screener"].engine.dispose()
@@ -243,7 +252,9 @@ def test_delete_my_answers_deletes_the_draft_and_submission_at_once(app, questio
     assert len(rows(app, Draft)) == 1 and len(rows(app, Submission)) == 1
     remaining = rows(app, Submission)[0]
     assert (
-        app.extensions["screener"].vault.open(remaining.contact_enc)["name"]
+        app.extensions["screener"]
+        .vault.record(remaining.key_enc)
+        .open(remaining.contact_enc)["name"]
         == CONTACTS["P03"]["name"]
     )
     audit = [a for a in rows(app, AuditEntry) if a.action == "client_deleted"]

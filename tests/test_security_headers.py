@@ -10,7 +10,7 @@ import pytest
 from werkzeug.exceptions import Forbidden
 
 from tests.journey_helpers import Journey, csrf_token, url
-from tests.security_helpers import CONTACTS, make_app, send_persona
+from tests.security_helpers import CONTACTS, make_app, referer_sent, send_persona
 
 CRISIS = ("988", "741741")
 ANSWER_PAGES = ("age", "support", "/check", "/result", "/send", "/save", "/delete")
@@ -44,7 +44,7 @@ def _check_headers(response, url, https=False):
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp, where
     assert "script-src 'self'" in csp and "style-src 'self'" in csp, where
     assert h.get("X-Content-Type-Options") == "nosniff", where
-    assert h.get("Referrer-Policy") == "no-referrer", where
+    assert h.get("Referrer-Policy") == "same-origin", where
     assert "camera=()" in h.get("Permissions-Policy", ""), where
     assert h.get("X-Frame-Options") == "DENY", where
     assert h.get("X-Request-Id"), where
@@ -102,6 +102,23 @@ def test_every_route_sends_the_security_headers(app, questionnaire, personas, ht
     assert response.status_code == 405
     _check_headers(response, "PUT /", https)
     assert seen > 40
+    _a_browser_can_start(app, base)
+
+
+def _a_browser_can_start(app, base):
+    """Start as a browser would: its Referer follows the landing page's Referrer-Policy,
+    and over https Flask-WTF refuses a POST without a same-origin Referer."""
+    client = app.test_client()
+    landing = client.get("/", base_url=base)
+    referer = referer_sent(landing.headers["Referrer-Policy"], base + "/", base + "/start")
+    started = client.post(
+        "/start",
+        data={"csrf_token": csrf_token(landing.get_data(as_text=True))},
+        headers={"Referer": referer} if referer else {},
+        base_url=base,
+    )
+    assert started.status_code == 302, started.get_data(as_text=True)[:300]
+    assert started.location.startswith("/q/"), started.location
 
 
 def test_pages_that_show_answers_are_never_stored(app, questionnaire, personas):

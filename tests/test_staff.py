@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -58,6 +59,7 @@ def staff_urls(reference):
         ("GET", f"/staff/s/{reference}/summary.pdf?inline=1"),
         ("GET", "/staff/export.csv"),
         ("GET", "/staff/export.csv?private=1"),
+        ("POST", "/staff/export.csv"),
         ("GET", "/staff/audit"),
         ("POST", f"/staff/s/{reference}/status"),
         ("POST", f"/staff/s/{reference}/notes"),
@@ -95,7 +97,8 @@ def test_every_staff_page_is_no_store(app, client, personas):
             response = staff.get(url)
             if url.endswith("summary.pdf") and not PDF_MODULE.exists():
                 continue
-            assert response.status_code == 200, url
+            # a GET of the export exports nothing: it sends the therapist to its form
+            assert response.status_code == (303 if "export.csv" in url else 200), url
             assert response.headers["Cache-Control"] == "no-store", url
 
 
@@ -151,8 +154,10 @@ def test_filters_by_status_outcome_flag_and_date(app, staff, personas):
     assert queue_refs(staff, "/staff/?flag=bp_high") == [p05]
     assert queue_refs(staff, "/staff/?flag=safety_urgent") == [p08]
     assert queue_refs(staff, "/staff/?flag=needs_medical_review&status=new") == [p03]
-    day = (utcnow() - dt.timedelta(days=5)).date().isoformat()
-    to = (utcnow() - dt.timedelta(days=3)).date().isoformat()
+    # the filter reads days in the practice's time zone, so the test must too
+    now = dt.datetime.now(ZoneInfo(app.config["STAFF_TIMEZONE"]))
+    day = (now - dt.timedelta(days=5)).date().isoformat()
+    to = (now - dt.timedelta(days=3)).date().isoformat()
     assert queue_refs(staff, f"/staff/?from={day}&to={to}") == [p05]
     assert queue_refs(staff, "/staff/?urgent=1") == [p08]
     empty = text(staff.get("/staff/?flag=bp_very_high").get_data(as_text=True))
@@ -433,7 +438,7 @@ def test_csv_export_of_the_filtered_queue(app, staff, personas):
     p05 = submit_answers(app, personas["P05"].answers, created_at=ago(days=1))
     p08 = submit_answers(app, personas["P08"].answers)
     submit_answers(app, personas["P01"].answers)
-    response = staff.get("/staff/export.csv")
+    response = post(staff, "/staff/export.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="kap-')
     assert response.headers["Cache-Control"] == "no-store"
@@ -446,7 +451,7 @@ def test_csv_export_of_the_filtered_queue(app, staff, personas):
     assert row["phq9_score"].isdigit() and row["phq9_band"]
     assert "contact_name" not in row and not any(k.startswith("answer_") for k in row)
     assert "Dana" not in response.get_data(as_text=True)
-    filtered = read_csv(staff.get("/staff/export.csv?outcome=support_first"))
+    filtered = read_csv(post(staff, "/staff/export.csv", {"outcome": "support_first"}))
     assert [r["reference"] for r in filtered] == [p08]
     entry = audit_rows(app, "csv_export")[-1]
     assert entry.detail.startswith("1 rows; outcome=support_first")
@@ -458,7 +463,7 @@ def test_csv_free_text_and_contact_only_when_chosen(app, staff, personas):
     ]
     answers = dict(personas["P01"].answers)
     submit_answers(app, answers)
-    rows = read_csv(staff.get("/staff/export.csv?private=1"))
+    rows = read_csv(post(staff, "/staff/export.csv", {"private": "1"}))
     row = rows[0]
     assert row["contact_name"] == "Dana Example" and row["contact_phone"] == "(303) 555 0142"
     assert row["contact_method"] == "phone" and row["contact_time"] == "Weekday mornings"
@@ -473,7 +478,7 @@ def test_csv_neutralises_formulas(app, staff, personas):
         CONTACT, name='=HYPERLINK("http://evil")', time="+1 555", email="@SUM(A1)", phone="-2+3"
     )
     submit_answers(app, personas["P01"].answers, contact=contact)
-    row = read_csv(staff.get("/staff/export.csv?private=1"))[0]
+    row = read_csv(post(staff, "/staff/export.csv", {"private": "1"}))[0]
     assert row["contact_name"] == '\'=HYPERLINK("http://evil")'
     assert row["contact_time"] == "'+1 555"
     assert row["contact_email"] == "'@SUM(A1)"
@@ -502,7 +507,7 @@ def test_every_action_leaves_one_audit_entry(app, staff, personas):
         f"/staff/s/{reference}/assign",
         {"therapist": str(submission(app, reference).assigned_to_id or 1)},
     )
-    staff.get("/staff/export.csv")
+    post(staff, "/staff/export.csv")
     actions = [e.action for e in audit_rows(app)[before:]]
     # post() loads the queue for a CSRF token: the queue itself is not audited
     assert actions == ["view_submission", "status_change", "note_added", "assign", "csv_export"]

@@ -36,24 +36,27 @@ def purge_command():
     click.echo(
         f"purge: removed {counts['drafts']} draft(s) older than {draft_days} days, "
         f"{counts['submissions']} submission(s) older than {submission_days} days "
-        f"(with {counts['notes']} note(s)); audit entries kept; database compacted."
+        f"(with {counts['notes']} note(s) and the {counts['sent_drafts']} draft(s) they were "
+        "sent from); audit entries kept; database compacted."
     )
 
 
 @click.command("rotate-key")
 @with_appcontext
 def rotate_key_command():
-    """Re-encrypt every stored answer, contact detail and note with the first data key.
+    """Rewrap every draft's and submission's data key with the first data key.
 
     Put the new key first in SCREENER_DATA_KEY and keep the old ones after it
-    ("NEW,OLD"), run this, then remove the old keys.
+    ("NEW,OLD"), run this, then remove the old keys. The answers themselves are sealed
+    with each record's own key and are not re-encrypted; records from before per-record
+    keys are given one.
     """
     state = current_app.extensions["screener"]
     counts = maintenance.rotate(state.sessionmaker, state.engine, state.vault)
     click.echo(
-        "rotate-key: re-encrypted "
-        + ", ".join(f"{n} {name.replace('_', ' ')}(s)" for name, n in counts.items())
-        + " with the first key of SCREENER_DATA_KEY."
+        f"rotate-key: rewrapped the data keys of {counts['draft']} draft(s) and "
+        f"{counts['submission']} submission(s) with the first key of SCREENER_DATA_KEY "
+        f"({counts['given_keys']} older record(s) given a key of their own)."
     )
 
 

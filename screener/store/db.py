@@ -8,6 +8,7 @@ none of the SQLite settings.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 #: a sync gunicorn worker serves one request at a time; the overflow covers CLI commands
-#: and the occasional second session (e.g. the definition store at start)
+#: and the start-up (a request uses one session, so one connection, throughout)
 POOL_SIZE = 2
 MAX_OVERFLOW = 4
 POOL_RECYCLE = 1800  # seconds; below typical firewall/pgbouncer idle cut-offs
@@ -33,7 +34,8 @@ def make_engine(
     pool_recycle: int | None = None,
 ) -> Engine:
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        _private_file(make_url(url).database)
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _tune_sqlite(engine)
         return engine
     return create_engine(
@@ -43,7 +45,33 @@ def make_engine(
         max_overflow=MAX_OVERFLOW if max_overflow is None else max_overflow,
         pool_recycle=POOL_RECYCLE if pool_recycle is None else pool_recycle,
         pool_timeout=10,
+        # errors name the statement, never the values bound to it (answers, emails)
+        hide_parameters=True,
     )
+
+
+def _private_file(database: str | None) -> None:
+    """Create the SQLite file readable by its owner only (0600), whatever the umask.
+
+    SQLite gives the -wal and -shm files the database file's own mode, so they follow. A
+    file of ours made by an older version is tightened too.
+    """
+    if (
+        not database
+        or database == ":memory:"
+        or not os.path.isdir(os.path.dirname(database) or ".")
+    ):
+        return  # in memory, or a folder that is missing: SQLite reports that on connect
+    fd = os.open(database, os.O_RDONLY | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_uid == os.geteuid():
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    for suffix in ("-wal", "-shm"):
+        path = database + suffix
+        if os.path.exists(path) and os.stat(path).st_uid == os.geteuid():
+            os.chmod(path, 0o600)
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..questionnaire import Evaluation, Questionnaire, evaluate
+from . import outbox
 from .crypto import Vault
 from .models import Draft, Submission, utcnow
 
@@ -21,7 +22,12 @@ REFERENCE_LENGTH = 8
 
 @dataclass
 class DraftState:
-    """What a draft holds, decrypted."""
+    """What a draft holds, decrypted.
+
+    `answers` also keeps the answers to questions that a later change hid (age 42 → 17):
+    evaluate() never uses them, so they are never shown, counted, printed nor sent, and
+    they apply again if the change is undone. Sending drops them for good (`forget_hidden`).
+    """
 
     answers: dict = field(default_factory=dict)
     #: interrupt flags whose support page the client has already seen
@@ -43,15 +49,19 @@ def new_id() -> str:
 
 
 def create_draft(session: Session, vault: Vault, q: Questionnaire) -> Draft:
+    key = vault.new_record_key()
     draft = Draft(
-        id=new_id(), definition_hash=q.content_hash, state_enc=vault.seal(DraftState().as_dict())
+        id=new_id(),
+        definition_hash=q.content_hash,
+        key_enc=key,
+        state_enc=vault.record(key).seal(DraftState().as_dict()),
     )
     session.add(draft)
     return draft
 
 
 def read_state(vault: Vault, draft: Draft) -> DraftState:
-    raw = vault.open(draft.state_enc, {}) or {}
+    raw = vault.record(draft.key_enc).open(draft.state_enc, {}) or {}
     return DraftState(
         answers=dict(raw.get("answers") or {}),
         shown=list(raw.get("shown") or []),
@@ -61,21 +71,29 @@ def read_state(vault: Vault, draft: Draft) -> DraftState:
 
 
 def write_state(vault: Vault, draft: Draft, state: DraftState) -> None:
-    draft.state_enc = vault.seal(state.as_dict())
+    if draft.key_enc is None:  # a draft from before per-record keys gets its own now
+        draft.key_enc = vault.new_record_key()
+    draft.state_enc = vault.record(draft.key_enc).seal(state.as_dict())
     draft.updated_at = utcnow()
 
 
 def merge_page(q: Questionnaire, state: DraftState, page_id: str, values: dict) -> Evaluation:
-    """Replace the page's answers and drop every answer that no longer applies."""
-    answers = {
+    """Replace the page's answers; answers on other pages that no longer apply are kept aside."""
+    others = {
         k: v
         for k, v in state.answers.items()
         if q.questions.get(k) and q.questions[k].page_id != page_id
     }
-    answers.update({k: v for k, v in values.items() if v not in (None, "", [])})
+    answers = others | {k: v for k, v in values.items() if v not in (None, "", [])}
     evaluation = evaluate(q, answers, page_id)
-    state.answers = dict(evaluation.answers)
+    hidden = {k: v for k, v in others.items() if k not in evaluation.answers}
+    state.answers = hidden | dict(evaluation.answers)
     return evaluation
+
+
+def forget_hidden(state: DraftState, evaluation: Evaluation) -> None:
+    """Keep only the answers that count: what was sent is all the draft holds."""
+    state.answers = dict(evaluation.answers)
 
 
 def format_code(raw: str) -> str:
@@ -123,6 +141,8 @@ def urgency(evaluation: Evaluation) -> int:
 
 #: a call-back request is urgent whatever the answers say
 CALLBACK_URGENCY = 2
+#: what a notification names a call-back request by (no health data)
+CALLBACK_LEVEL = "Call-back requested"
 
 
 def submit(
@@ -135,33 +155,40 @@ def submit(
 ) -> Submission:
     """The draft's one submission, for both exits: Send (`contact`) and a call-back request.
 
-    A draft never has two. Send freezes it (sending twice returns the first). A call-back
+    A draft never has two. The draft's row is locked first (SELECT ... FOR UPDATE on
+    PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so a second request
+    at the same moment waits, then finds this submission; `submission.draft_id` is unique
+    as a last guard. Send freezes it (sending twice returns the first). A call-back
     request before Send makes it at once with the answers given so far, and Send later
     completes that same one; a call-back request after Send adds its details only.
     """
-    # Lock the draft and read its submission again, so two requests at once (Send and a
-    # call-back, or a double click) find the same submission instead of making two.
-    if inspect(draft).persistent:
-        session.refresh(draft, with_for_update=True)
+    if not lock(session, draft):
+        raise LookupError("the draft was deleted meanwhile")
     submission = session.get(Submission, draft.submission_id) if draft.submission_id else None
     if submission is not None and submission.sent and callback is None:
         return submission
-    if submission is None:
+    made = submission is None
+    newly_requested = callback is not None and (made or not submission.callback_requested)
+    if made:
         submission = Submission(
             id=new_id(),
             reference=new_reference(),
             definition_hash=draft.definition_hash,
+            draft_id=draft.id,
+            key_enc=vault.new_record_key(),
             status="new",
             sent=False,
+            callback_requested=False,
             urgency=0,
         )
         session.add(submission)
+    sealer = vault.record(submission.key_enc)
     if not submission.sent:  # the answers are the draft's until it is sent
-        submission.answers_enc = vault.seal(evaluation.answers)
+        submission.answers_enc = sealer.seal(evaluation.answers)
         submission.outcome_id = evaluation.outcome.id
         submission.flag_ids = " ".join(evaluation.flag_ids)
         submission.urgency = urgency(evaluation)
-    details = (vault.open(submission.contact_enc, {}) or {}) if submission.contact_enc else {}
+    details = (sealer.open(submission.contact_enc, {}) or {}) if submission.contact_enc else {}
     if contact is not None:
         details.update(contact)
         submission.sent = True
@@ -170,14 +197,41 @@ def submit(
         submission.callback_requested = True
     if submission.callback_requested:
         submission.urgency = max(submission.urgency, CALLBACK_URGENCY)
-    submission.contact_enc = vault.seal(details)
+    submission.contact_enc = sealer.seal(details)
     session.flush()
+    # The practice is told in this same transaction: once when the submission is made, and
+    # once more, urgently, when a call-back is first asked for on one already sent.
+    if newly_requested:
+        outbox.enqueue(session, submission, urgent=True, level=CALLBACK_LEVEL)
+    elif made:
+        outbox.enqueue(session, submission)
     draft.submission_id = submission.id
     return submission
 
 
-def delete_draft(session: Session, draft: Draft) -> None:
-    """Delete the draft and anything sent from it, at once."""
+def lock(session: Session, draft: Draft) -> bool:
+    """Re-read the draft's row and lock it until the transaction ends (SELECT ... FOR
+    UPDATE; a no-op on SQLite, whose BEGIN IMMEDIATE already holds the write lock).
+    False when the row is gone."""
+    session.flush()  # a draft made in this transaction must exist before it can be locked
+    stmt = (
+        select(Draft)
+        .where(Draft.id == draft.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).first() is not None
+
+
+def delete_draft(session: Session, draft: Draft) -> list[str]:
+    """Delete the draft and anything sent from it, at once, with their data keys; returns
+    the references of the submissions deleted (for the audit log)."""
+    if not lock(session, draft):  # a Send in flight finishes first
+        return []  # deleted meanwhile (another tab)
+    sent_from_it = Submission.draft_id == draft.id
     if draft.submission_id:
-        session.execute(delete(Submission).where(Submission.id == draft.submission_id))
+        sent_from_it = or_(sent_from_it, Submission.id == draft.submission_id)
+    references = list(session.scalars(select(Submission.reference).where(sent_from_it)))
+    session.execute(delete(Submission).where(sent_from_it))
     session.delete(draft)
+    return references

@@ -57,7 +57,8 @@ def csv_rows(
     stmt = filters.apply(select(Submission), zone).order_by(*QUEUE_ORDER)
     for sub in db.scalars(stmt).unique():
         pinned = labels.definition(sub.definition_hash)
-        answers = vault.open(sub.answers_enc, {}) or {}
+        sealer = vault.record(sub.key_enc)
+        answers = sealer.open(sub.answers_enc, {}) or {}
         scores = evaluate(pinned, answers).scores if pinned else {}
         row = [
             sub.reference,
@@ -71,7 +72,7 @@ def csv_rows(
             row += [f"{result.value:g}" if applies else "", result.band if applies else ""]
         row += [sub.status, sub.assigned_to.email if sub.assigned_to else ""]
         if private:
-            contact = vault.open(sub.contact_enc, {}) or {}
+            contact = sealer.open(sub.contact_enc, {}) or {}
             row += [contact.get(key, "") for key in CONTACT_KEYS]
             row += [answers.get(question.id, "") for question in free_text]
         yield row

@@ -1,4 +1,9 @@
-"""Database tables. Anything a person typed or answered is stored encrypted (`*_enc`)."""
+"""Database tables. Anything a person typed or answered is stored encrypted (`*_enc`).
+
+Drafts and submissions each have a data key of their own (`key_enc`, wrapped by the master
+key); deleting the row deletes the key, so any copy of its ciphertext left elsewhere
+(write-ahead log, dead tuples, a backup of the ciphertext alone) can no longer be opened.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     false,
     true,
 )
@@ -65,6 +71,8 @@ class Draft(Base):
     state_enc: Mapped[bytes] = mapped_column(LargeBinary)
     #: sha256 of the resume code, when the client saved for later
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    #: this draft's own data key, wrapped by the master key (None: sealed with the master key)
+    key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     submission_id: Mapped[str | None] = mapped_column(
         ForeignKey("submission.id", ondelete="SET NULL")
     )
@@ -78,11 +86,18 @@ class Submission(Base):
     """
 
     __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("draft_id", name="uq_submission_draft_id"),)
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
     #: what the client and staff quote, e.g. KAP-7F3K-9QXD; random, not sequential
     reference: Mapped[str] = mapped_column(String(20), unique=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     definition_hash: Mapped[str] = mapped_column(ForeignKey("definition_version.hash"))
+    #: the draft it was sent from: unique, so a draft is sent once even when Send is
+    #: pressed twice at once (no foreign key: the draft may go first, e.g. in a purge)
+    draft_id: Mapped[str | None] = mapped_column(String(43))
+    #: this submission's own data key, wrapped by the master key; its answers, contact
+    #: details and notes are sealed with it (None: sealed with the master key)
+    key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: encrypted answers (only those that were shown)
     answers_enc: Mapped[bytes] = mapped_column(LargeBinary)
     #: encrypted {"name", "method", "email", "phone", "time"} and, with a call-back request,
@@ -134,6 +149,7 @@ class Note(Base):
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("therapist.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: sealed with its submission's data key
     body_enc: Mapped[bytes] = mapped_column(LargeBinary)
 
     author: Mapped[Therapist] = relationship(lazy="joined")
@@ -166,6 +182,66 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(String(255), default="")
 
 
+class KeyCheck(Base):
+    """A known value sealed with the data key when the database was first used, so that the
+    readiness check notices a wrong SCREENER_DATA_KEY before anyone's answers fail to open.
+    `flask rotate-key` re-seals it with the new key like every other encrypted column."""
+
+    __tablename__ = "key_check"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Notification(Base):
+    """The outbox: one message to the practice about a submission, on one channel.
+
+    Written in the same transaction as the submission (or the acknowledgement deadline it
+    escalates), then delivered by the notify worker. It holds the reference, the urgency
+    level and times only: never an answer, a name, a contact detail or a flag.
+    """
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the idempotency key: the same for every delivery attempt of this message
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    reference: Mapped[str] = mapped_column(String(20))
+    #: urgent (sent at once) · routine (in the next digest) · escalation (not acknowledged)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: email · webhook · console
+    channel: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(32))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: pending · sending (claimed by a worker until claimed_until) · sent · cancelled
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(String(255), default="")
+    #: routine rows delivered in one digest share this key (set when first claimed)
+    batch: Mapped[str | None] = mapped_column(String(64))
+
+
+class Acknowledgement(Base):
+    """A therapist has seen an urgent submission; its escalation is then called off."""
+
+    __tablename__ = "acknowledgement"
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    by_id: Mapped[int] = mapped_column(ForeignKey("therapist.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    by: Mapped[Therapist] = relationship(lazy="joined")
+
+
 # The staff queue sorts by urgency (most urgent first), then oldest first; this index
 # serves that order directly, so the queue stays fast at 10,000 submissions.
 Index("ix_submission_queue", Submission.urgency.desc(), Submission.created_at, Submission.id)
+# The notify worker looks for due rows by state and time.
+Index("ix_notification_due", Notification.state, Notification.due_at)

@@ -12,18 +12,25 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.exc import IntegrityError
 
-from ..store import drafts
+from ..store import drafts, maintenance
 from . import app_state, journey
 from .forms import CallbackForm, ConfirmForm, ContactForm, ResumeForm, page_form_class
 from .limits import (
+    CHECK_LIMIT,
+    DELETE_LIMIT,
     PAGE_LIMIT,
     PDF_LIMIT,
     RESUME_LIMIT,
+    SAVE_LIMIT,
     SEND_LIMIT,
     START_LIMIT,
     failed,
     limiter,
+    paused_message,
+    per_draft,
+    refusal_page,
 )
 from .page_tokens import SUPPORT
 
@@ -51,7 +58,7 @@ def start():
 
 
 @bp.route("/q/<token>", methods=["GET", "POST"])
-@limiter.limit(PAGE_LIMIT, methods=["POST"])
+@limiter.limit(PAGE_LIMIT, key_func=per_draft, methods=["POST"])
 def page(token):
     """A question page, or the support page, at the draft's opaque address (page_tokens)."""
     ctx = journey.load_or_none()
@@ -107,6 +114,7 @@ def support(ctx):
 
 
 @bp.route("/check", methods=["GET", "POST"])
+@limiter.limit(CHECK_LIMIT, key_func=per_draft, methods=["POST"])
 def check():
     ctx = journey.load_or_none()
     if ctx is None:
@@ -149,7 +157,7 @@ def result():
 
 
 @bp.route("/send", methods=["GET", "POST"])
-@limiter.limit(SEND_LIMIT, methods=["POST"])
+@limiter.limit(SEND_LIMIT, key_func=per_draft, methods=["POST"])
 def send():
     ctx = journey.load_or_none()
     if ctx is None:
@@ -168,8 +176,15 @@ def send():
             "time": (form.time.data or "").strip(),
         }
         svc = app_state.get()
-        drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
-        app_state.db().commit()
+        try:
+            drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
+            drafts.forget_hidden(ctx.state, ctx.evaluation)  # answers set aside are not kept
+            journey.save(ctx)
+        except IntegrityError:  # the same draft was sent at this very moment: that one stands
+            app_state.db().rollback()
+        except LookupError:  # deleted from another tab at this very moment
+            app_state.db().rollback()
+            return journey.no_draft()
         return redirect(url_for(".sent"))
     return journey.no_store(
         render_template("client/send.html", form=form, ctx=ctx), status=400 if form.errors else 200
@@ -177,7 +192,7 @@ def send():
 
 
 @bp.route("/call-me", methods=["GET", "POST"])
-@limiter.limit(SEND_LIMIT, methods=["POST"])
+@limiter.limit(SEND_LIMIT, key_func=per_draft, methods=["POST"])
 def call_me():
     """ "Ask the practice to call me": an urgent submission at once, with the answers so far."""
     ctx = journey.load_or_none()
@@ -187,10 +202,22 @@ def call_me():
     form = CallbackForm()
     if form.validate_on_submit():
         svc = app_state.get()
-        drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, callback=form.details())
-        journey.acknowledge_support(ctx)  # they were on the support page or the result
-        journey.save(ctx)
-        return redirect(url_for(".call_requested", then=going))
+        try:
+            drafts.submit(
+                app_state.db(), svc.vault, ctx.draft, ctx.evaluation, callback=form.details()
+            )
+            journey.acknowledge_support(ctx)  # they were on the support page or the result
+            journey.save(ctx)
+        except IntegrityError:  # a Send of the same draft at this very moment: ask again
+            app_state.db().rollback()
+            flash(
+                "Your answers were being sent at that same moment. Please press the button again."
+            )
+        except LookupError:  # deleted from another tab at this very moment
+            app_state.db().rollback()
+            return journey.no_draft()
+        else:
+            return redirect(url_for(".call_requested", then=going))
     return journey.no_store(
         render_template(
             "client/call_me.html", form=form, ctx=ctx, back=journey.support_or(ctx, going)
@@ -228,6 +255,7 @@ def sent():
 
 
 @bp.route("/save", methods=["GET", "POST"])
+@limiter.limit(SAVE_LIMIT, key_func=per_draft, methods=["POST"])
 def save():
     ctx = journey.load_or_none()
     if ctx is None:
@@ -258,19 +286,48 @@ def resume():
 
 
 @bp.route("/delete", methods=["GET", "POST"])
+@limiter.limit(DELETE_LIMIT, key_func=per_draft, methods=["POST"])
 def delete():
     ctx = journey.load_or_none()
     form = ConfirmForm()
     if ctx is None:
         return redirect(url_for(".resume", purpose="delete"))
     if request.method == "POST" and form.validate():
-        reference = journey.submission_of(ctx).reference if ctx.draft.submission_id else ""
-        drafts.delete_draft(app_state.db(), ctx.draft)
-        journey.audit_client_delete(reference)
+        for reference in drafts.delete_draft(app_state.db(), ctx.draft):
+            journey.audit_client_delete(reference)
         app_state.db().commit()
+        maintenance.checkpoint(app_state.get().engine)  # no copy left in SQLite's log
         session.clear()
         return journey.no_store(render_template("client/deleted.html"))
     return journey.no_store(render_template("client/delete.html", form=form, ctx=ctx))
+
+
+# -- a refused post (rate limit): the page again, with what was typed and the wait ---------
+@refusal_page("client.page")
+def _page_refused(wait: str):
+    ctx = journey.load_or_none()
+    page_id = journey.page_of(ctx, request.view_args.get("token", "")) if ctx else None
+    if page_id is None or page_id == SUPPORT or journey.is_sent(ctx):
+        return None
+    flash(paused_message(wait))
+    return journey.render_page(ctx, page_id, page_form_class(ctx.q, page_id)(), 429)
+
+
+@refusal_page("client.send")
+def _send_refused(wait: str):
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return None
+    flash(paused_message(wait))
+    return journey.no_store(
+        render_template("client/send.html", form=ContactForm(), ctx=ctx), status=429
+    )
+
+
+@refusal_page("client.resume")
+def _resume_refused(wait: str):
+    flash(paused_message(wait))
+    return journey.no_store(render_template("client/resume.html", form=ResumeForm()), 429)
 
 
 @bp.get("/privacy")
@@ -284,7 +341,7 @@ def help_now():
 
 
 @bp.get("/summary.pdf")
-@limiter.limit(PDF_LIMIT)
+@limiter.limit(PDF_LIMIT, key_func=per_draft)
 def summary_pdf():
     ctx = journey.load_or_none()
     if ctx is None:

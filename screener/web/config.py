@@ -31,9 +31,12 @@ class Defaults:
     PROXY_COUNT = 0
     #: times on the staff pages are shown in the practice's own time zone
     STAFF_TIMEZONE = "America/Denver"
-    LOGIN_MAX_FAILURES = 5
+    #: the account lock is the last resort against guessing from many addresses; sign-in
+    #: is first throttled per account and address (web.auth.LOGIN_PAIR_LIMIT)
+    LOGIN_MAX_FAILURES = 25
     LOGIN_LOCK_MINUTES = 15
-    RESUME_MAX_FAILURES = 5
+    #: production refuses the placeholder practice details of the shipped questions.yaml
+    ALLOW_PLACEHOLDER_CONTACTS = False
 
 
 def from_environment() -> dict:
@@ -43,6 +46,15 @@ def from_environment() -> dict:
         if key.startswith(ENV_PREFIX) and not key.startswith(ENV_PREFIX + "TEST_"):
             out[key[len(ENV_PREFIX) :]] = _convert(value)
     return out
+
+
+def host_list(value) -> list[str] | None:
+    """SCREENER_TRUSTED_HOSTS="a.example, .b.example" → ["a.example", ".b.example"]; empty →
+    None (any host). A leading dot trusts every subdomain (werkzeug's host_is_trusted)."""
+    if value is None or isinstance(value, list | tuple):
+        return list(value) if value else None
+    hosts = [part.strip().lower() for part in str(value).split(",") if part.strip()]
+    return hosts or None
 
 
 def _convert(value: str):

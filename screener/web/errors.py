@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, make_response, request
+from flask import render_template as _render_template
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from . import limits
 
 PLAIN = {
     400: "Something in that request was not right. Go back and try again; nothing you saved "
@@ -13,7 +17,6 @@ PLAIN = {
     404: "We could not find that page. Check the address, or go back to the start.",
     405: "That page cannot be used like that. Go back and try again.",
     413: "That was more than we can accept at once. Shorten your answer and try again.",
-    429: "You have tried that too many times. Please wait a few minutes and try again.",
     500: "Sorry, something went wrong on our side. Nothing you saved has been lost. Please try "
     "again in a few minutes.",
 }
@@ -25,12 +28,33 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, server_error)
 
 
+def render_template(template: str, /, **context) -> str:
+    """Render an error page, also for a request Flask could not bind URLs for.
+
+    A Host outside TRUSTED_HOSTS fails before routing, leaving the request without a URL
+    adapter, and the page's url_for() would raise (a 500 instead of the 400). The page's
+    links are relative, so an adapter bound to any name builds the same ones.
+    """
+    ctx = request_ctx._get_current_object()
+    if ctx.url_adapter is None:
+        ctx.url_adapter = current_app.url_map.bind(
+            "localhost", script_name=request.script_root or "/", url_scheme=request.scheme
+        )
+    return _render_template(template, **context)
+
+
 def csrf_error(error):
+    # Flask-WTF's reason ("The referrer does not match the host.") names no token or value
+    current_app.logger.warning(
+        "csrf check failed: %s", error.description, extra={"request_id": g.get("request_id")}
+    )
     return render_template("errors/expired.html"), 400
 
 
 def http_error(error: HTTPException):
     code = error.code or 500
+    if code == 429:
+        return too_many(error)
     keep = [(k, v) for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")]
     return (
         render_template(
@@ -42,6 +66,30 @@ def http_error(error: HTTPException):
         code,
         keep,
     )
+
+
+def too_many(error: HTTPException):
+    """A refused post: its own page again with what was typed, or a plain page; both give
+    the wait (never "Too Many Requests")."""
+    response, seconds = limits.refused_response()
+    if response is None:
+        response = make_response(
+            render_template(
+                "errors/http.html",
+                code=429,
+                name="Please wait a moment",
+                description=(
+                    "You have tried that many times in a short while, so it is paused for "
+                    f"your security. Please wait {limits.wait_words(seconds)} and try again. "
+                    "Nothing you saved has been lost."
+                ),
+            ),
+            429,
+        )
+    response.status_code = 429
+    response.headers["Retry-After"] = str(seconds)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def server_error(error):

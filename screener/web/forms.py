@@ -16,7 +16,16 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
 from ..questionnaire import Page, Question, Questionnaire, clean
 
@@ -59,7 +68,7 @@ def friendly(question: Question, code: str) -> str:
         return f"Enter a number between {low} and {high}"
     if code == "ANS004" and question.is_numeric:
         whole = "whole " if question.type == "integer" else ""
-        return f"Enter a {whole}number using digits, like 3"
+        return f"Enter a {whole}number using the digits 0 to 9, like 3"
     if code == "ANS004" and question.type == "date":
         return "Enter a real date"
     if code == "ANS007":
@@ -130,7 +139,27 @@ class PageForm(FlaskForm):
         return {question.id: self._fields[question.id].data for question in page.questions}
 
 
-PHONE = Regexp(r"^[0-9 ()+.\-]{7,25}$", message="Enter a phone number, like (303) 555 0142")
+#: at least 7 digits, among spaces, brackets, dots, dashes and a plus
+PHONE = Regexp(
+    r"^(?=(?:\D*\d){7})[0-9 ()+.\-]{7,25}$",
+    message="Enter a phone number, like (303) 555 0142",
+)
+
+
+class RequiredWhenChosen:
+    """Validator: required (not blank) when the contact method is `method`, else optional."""
+
+    def __init__(self, method: str, message: str):
+        self.method = method
+        self.message = message
+
+    def __call__(self, form, field: Field):
+        if (field.data or "").strip():
+            return
+        if form.method.data == self.method:
+            raise StopValidation(self.message)
+        field.errors[:] = []
+        raise StopValidation()  # blank and not chosen: nothing else to check
 
 
 class ContactForm(FlaskForm):
@@ -144,33 +173,35 @@ class ContactForm(FlaskForm):
     method = LenientRadioField(
         "How should we contact you?",
         choices=[SelectChoice("email", "Email"), SelectChoice("phone", "Phone")],
-        validators=[InputRequired("Select how we should contact you")],
+        validators=[
+            InputRequired("Select how we should contact you"),
+            AnyOf(("email", "phone"), message="Select how we should contact you"),
+        ],
     )
     email = StringField(
         "Email address",
         validators=[
-            Optional(),
+            RequiredWhenChosen("email", "Enter your email address"),
             Length(max=254),
             Email("Enter an email address in the right format, like name@example.com"),
         ],
     )
-    phone = StringField("Phone number", validators=[Optional(), PHONE])
+    phone = StringField(
+        "Phone number",
+        validators=[
+            RequiredWhenChosen("phone", "Enter your phone number"),
+            PHONE,
+        ],
+    )
     time = StringField(
         "When is a good time to reach you? (optional)",
         validators=[Optional(), Length(max=200, message="Use 200 characters or fewer")],
     )
     consent = BooleanField(
         "I agree to share this summary and my contact details with the practice",
-        validators=[InputRequired("Tick the box to agree to share your summary, or go back")],
+        # DataRequired, not InputRequired: a posted "false" is input, but no agreement
+        validators=[DataRequired("Tick the box to agree to share your summary, or go back")],
     )
-
-    def validate_email(self, field):
-        if self.method.data == "email" and not field.data:
-            raise ValidationError("Enter your email address")
-
-    def validate_phone(self, field):
-        if self.method.data == "phone" and not field.data:
-            raise ValidationError("Enter your phone number")
 
 
 class CallbackForm(FlaskForm):
@@ -181,7 +212,9 @@ class CallbackForm(FlaskForm):
         validators=[Optional(), Length(max=60, message="Use 60 characters or fewer")],
     )
     phone = StringField(
-        "Phone number", validators=[InputRequired("Enter your phone number"), PHONE]
+        "Phone number",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[DataRequired("Enter your phone number"), PHONE],
     )
     time = StringField(
         "A safe time to call you (optional)",
@@ -194,7 +227,8 @@ class CallbackForm(FlaskForm):
     )
     consent = BooleanField(
         "I agree to share my answers so far and my phone number with the practice",
-        validators=[InputRequired("Tick the box to agree, or go back: you do not have to do this")],
+        # DataRequired: a posted "false" is input, but no agreement
+        validators=[DataRequired("Tick the box to agree, or go back: you do not have to do this")],
     )
 
     def details(self) -> dict:

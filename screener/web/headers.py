@@ -10,12 +10,17 @@ CSP = (
     "frame-ancestors 'none'"
 )
 
+REFERRER_POLICY = "same-origin"
+
 
 def security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # same-origin, not no-referrer: the app's own form posts must carry a Referer, or
+    # Flask-WTF's WTF_CSRF_SSL_STRICT check refuses every POST over https; other sites
+    # still get nothing
+    headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault(
         "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

@@ -134,7 +134,7 @@ def queue():
     return render_template(
         "staff/queue.html",
         rows=page.rows,
-        labels=Labels(svc.definition),
+        labels=Labels(app_state.definition),
         filters=filters,
         total=page.total,
         page=page.page,
@@ -169,11 +169,12 @@ def _submission(reference: str) -> Submission:
 def _open(sub: Submission) -> Review:
     svc = app_state.get()
     try:
-        q = svc.definition(sub.definition_hash)
+        q = app_state.definition(sub.definition_hash)
     except LookupError:
         abort(500)
-    answers = svc.vault.open(sub.answers_enc, {}) or {}
-    contact = svc.vault.open(sub.contact_enc, {}) or {}
+    sealer = svc.vault.record(sub.key_enc)
+    answers = sealer.open(sub.answers_enc, {}) or {}
+    contact = sealer.open(sub.contact_enc, {}) or {}
     return Review(sub, q, evaluate(q, answers), contact)
 
 
@@ -215,8 +216,8 @@ def detail(reference):
         .where(Note.submission_id == sub.id)
         .order_by(Note.created_at.asc(), Note.id.asc())
     ).all()
-    vault = app_state.get().vault
-    note_rows = [(n, vault.open(n.body_enc, "")) for n in notes]
+    sealer = app_state.get().vault.record(sub.key_enc)
+    note_rows = [(n, sealer.open(n.body_enc, "")) for n in notes]
     history = db.scalars(
         select(StatusChange)
         .where(StatusChange.submission_id == sub.id)
@@ -280,10 +281,7 @@ def change_status(reference):
     seen = request.form.get("current", sub.status)
     old = sub.status
     if seen != old:
-        flash(
-            f"Someone changed the status to \u201c{STATUSES.get(old, old)}\u201d while you "
-            "had this page open. Check it and try again."
-        )
+        changed_meanwhile(old)
     elif new not in STATUSES:
         flash("Choose a new status from the list.")
     elif new not in TRANSITIONS.get(old, ()):
@@ -297,14 +295,26 @@ def change_status(reference):
             f"The status cannot change from \u201c{STATUSES[old]}\u201d to "
             f"\u201c{STATUSES[new]}\u201d.{hint}"
         )
+    elif not queries.change_status(app_state.db(), sub.id, old, new):
+        app_state.db().rollback()
+        now = app_state.db().scalar(select(Submission.status).where(Submission.id == sub.id))
+        if now is None:  # deleted by its client meanwhile
+            abort(404)
+        changed_meanwhile(now)
     else:
-        sub.status = new
         therapist = current_user.therapist
         app_state.db().add(StatusChange(submission_id=sub.id, by_id=therapist.id, old=old, new=new))
         audit.record("status_change", reference=sub.reference, detail=f"{old} \u2192 {new}")
         app_state.db().commit()
         flash(f"Status changed to \u201c{STATUSES[new]}\u201d.")
-    return redirect(url_for(".detail", reference=sub.reference, _anchor="status"), code=303)
+    return redirect(url_for(".detail", reference=reference, _anchor="status"), code=303)
+
+
+def changed_meanwhile(now: str) -> None:
+    flash(
+        f"Someone changed the status to \u201c{STATUSES.get(now, now)}\u201d while you "
+        "had this page open. Check it and try again."
+    )
 
 
 @bp.post("/s/<reference>/notes")
@@ -323,7 +333,7 @@ def add_note(reference):
         Note(
             submission_id=sub.id,
             author_id=current_user.therapist.id,
-            body_enc=app_state.get().vault.seal(body),
+            body_enc=app_state.get().vault.record(sub.key_enc).seal(body),
         )
     )
     audit.record("note_added", reference=sub.reference)
@@ -358,15 +368,24 @@ def assign(reference):
 
 # -- CSV export ---------------------------------------------------------------------------
 @bp.get("/export.csv")
+def export_link():
+    """An old link or bookmark: exporting (and auditing it) is a POST with CSRF only, so a
+    link on another site cannot make a signed-in therapist's browser export."""
+    flash("To download the queue as a CSV file, use the Download CSV button below.")
+    filters = Filters.from_args(request.args, app_state.get().questionnaire)
+    return redirect(url_for(".queue", **filters.args(), _anchor="export"), code=303)
+
+
+@bp.post("/export.csv")
 def export_csv():
     svc = app_state.get()
-    filters = Filters.from_args(request.args, svc.questionnaire)
-    private = request.args.get("private") == "1"
+    filters = Filters.from_args(request.form, svc.questionnaire)
+    private = request.form.get("private") == "1"
     rows = export.csv_rows(
         app_state.db(),
         svc.vault,
         svc.questionnaire,
-        svc.definition,
+        app_state.definition,
         filters,
         practice_zone(),
         private,

@@ -79,6 +79,20 @@ def pytest_runtest_setup(item):
     reason = missing()
     if reason:
         _unavailable(reason)
+    if item.get_closest_marker("production"):
+        _production_parts()
+
+
+def _production_parts():
+    """The production-stack test also needs nginx, PostgreSQL and Redis; under
+    SCREENER_REQUIRE_PRODUCTION=1 (make test-production) it fails without them."""
+    from tests.browser.stack import missing_parts
+
+    reason = missing_parts()
+    if reason and os.environ.get("SCREENER_REQUIRE_PRODUCTION") == "1":
+        pytest.fail(f"production stack required but {reason}", pytrace=False)
+    if reason:
+        pytest.skip(f"production-stack test skipped: {reason}")
 
 
 # -- the live server ----------------------------------------------------------------------

@@ -121,21 +121,25 @@ def test_pages_without_a_draft_and_error_pages(new_context, axe, shot):
 
 
 def test_too_many_attempts_page(new_context, axe, live_server):
-    """The 429 page: wrong resume codes are limited (the limiter is on for this test only)."""
-    from screener.web.limits import limiter
+    """A refused post (wrong resume codes are limited; the limiter is on for this test only)
+    shows the same page with what was typed and the wait in words."""
+    from screener.web.limits import RESUME_LIMIT, limiter
 
     page = new_context().new_page()
     limiter.enabled = True
     limiter.reset()
     try:
         page.goto("/resume")
-        for _ in range(12):
+        for _ in range(int(RESUME_LIMIT.split()[0]) + 1):
             page.get_by_label("Resume code").fill("AAAA-BBBB-CCCC-DDDD")
             click_and_wait(page, "Continue")
-            if page.get_by_role("heading", level=1).inner_text() != "Resume saved answers":
+            if page.get_by_text("paused for your security").count():
                 break
-        expect(page.get_by_role("heading", level=1)).to_have_text("Too Many Requests")
-        expect(page.get_by_text("tried that too many times")).to_be_visible()
+        expect(page.get_by_text("paused for your security")).to_be_visible()
+        expect(page.get_by_text("Please wait about")).to_be_visible()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Resume saved answers")
+        expect(page.get_by_label("Resume code")).to_have_value("AAAA-BBBB-CCCC-DDDD")
+        expect(page.get_by_text("Too Many Requests")).to_have_count(0)
         axe(page, "429")
     finally:
         limiter.reset()

@@ -78,3 +78,14 @@ def test_staff_sign_in_urgent_first_note_and_status(
     page.get_by_role("link", name="Queue", exact=True).click()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=urgent))
     expect(row).to_contain_text("In review")
+
+    # the export is a form that posts (with its CSRF token); a link to it exports nothing
+    page.get_by_label("Also include contact details and free-text answers").check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    assert re.fullmatch(r"kap-submissions-\d{8}-\d{4}\.csv", download.value.suggested_filename)
+    assert "Dana Example" in download.value.path().read_text(encoding="utf-8-sig")
+    page.goto("/staff/export.csv?private=1")
+    assert path_of(page) == "/staff/"
+    expect(page.locator(".notice")).to_contain_text("use the Download CSV button below")
+    axe(page, "staff queue after a link to the export")

@@ -1,8 +1,8 @@
 """submission.callback_requested (the client asked the practice to call them) and
 submission.sent (false while a call-back request holds only the answers given so far)
 
-Revision ID: 0007_callback_requests
-Revises: 0006_live_versions_and_previews
+Revision ID: 0010_callback_requests
+Revises: 0009_notification_outbox
 Create Date: 2026-12-06 01:20:00
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_callback_requests"
-down_revision = "0006_live_versions_and_previews"
+revision = "0010_callback_requests"
+down_revision = "0009_notification_outbox"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,48 @@
+"""submission.draft_id (unique: a draft is sent once, even when Send is pressed twice at
+once) and key_enc on draft and submission (each record's own data key, wrapped by the
+master key, for crypto-shredding)
+
+Rows from before keep key_enc NULL and stay sealed with the master key, which still opens
+them: the migration cannot re-encrypt them, as it never sees SCREENER_DATA_KEY. A draft gets
+its own key on its next change; `flask --app screener rotate-key` gives every remaining row
+one.
+
+Revision ID: 0007_send_once_and_record_keys
+Revises: 0006_live_versions_and_previews
+Create Date: 2026-12-06 01:30:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_send_once_and_record_keys"
+down_revision = "0006_live_versions_and_previews"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("draft", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("key_enc", sa.LargeBinary(), nullable=True))
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("draft_id", sa.String(length=43), nullable=True))
+        batch_op.add_column(sa.Column("key_enc", sa.LargeBinary(), nullable=True))
+    # Each draft already points at the one submission it was sent as; copies a double Send
+    # made before this revision keep draft_id NULL, so the constraint can be added.
+    op.execute(
+        "UPDATE submission SET draft_id = (SELECT min(draft.id) FROM draft "
+        "WHERE draft.submission_id = submission.id)"
+    )
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.create_unique_constraint("uq_submission_draft_id", ["draft_id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_submission_draft_id", type_="unique")
+        batch_op.drop_column("key_enc")
+        batch_op.drop_column("draft_id")
+    with op.batch_alter_table("draft", schema=None) as batch_op:
+        batch_op.drop_column("key_enc")

@@ -1,0 +1,212 @@
+"""Data that outlives deletion: each draft and submission has a data key of its own, wrapped
+by the master key and deleted with the record (crypto-shredding); SQLite's write-ahead log
+is checkpointed after a client deletes; rotate-key rewraps the keys only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from screener.questionnaire import evaluate
+from screener.store import Draft, KeyError_, Note, Submission, Vault, drafts
+from tests.journey_helpers import csrf_token
+from tests.security_helpers import CONTACTS, db_path, make_app, rows, send_persona
+from tests.staff_helpers import (
+    fast_hashing,  # noqa: F401  (fixture)
+    login,
+    make_therapist,
+    post,
+)
+
+
+def svc(app):
+    return app.extensions["screener"]
+
+
+def _mine(app, draft_id: str) -> tuple[Draft, Submission]:
+    with svc(app).sessionmaker() as session:
+        draft = session.get(Draft, draft_id)
+        sub = session.scalars(select(Submission).where(Submission.id == draft.submission_id)).one()
+        return draft, sub
+
+
+def _sent_with_a_note(app, questionnaire, personas) -> tuple:
+    """A client who sent P01 and a therapist's note on it: (client, draft id, reference)."""
+    client = app.test_client()
+    send_persona(client, questionnaire, personas["P01"], CONTACTS["P01"])
+    with client.session_transaction() as session:
+        draft_id = session["draft"]
+    _draft, sub = _mine(app, draft_id)
+    make_therapist(app, email=f"t{draft_id[:6].lower()}@example.org")
+    staff = app.test_client()
+    login(staff, email=f"t{draft_id[:6].lower()}@example.org")
+    post(staff, f"/staff/s/{sub.reference}/notes", {"body": "Left a voicemail at nine"})
+    return client, draft_id, sub.reference
+
+
+def _delete(client) -> None:
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    assert client.post("/delete", data={"csrf_token": token}).status_code == 200
+
+
+def test_a_copy_of_deleted_ciphertext_cannot_be_opened_with_the_master_key(
+    any_db_app, questionnaire, personas
+):
+    app = any_db_app
+    vault = svc(app).vault
+    client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
+    draft, sub = _mine(app, draft_id)
+    (note,) = [n for n in rows(app, Note) if n.submission_id == sub.id]
+    # the copies an attacker might hold: a backup, a dead tuple, an old WAL frame
+    copies = [draft.state_enc, sub.answers_enc, sub.contact_enc, note.body_enc]
+    keys = [draft.key_enc, sub.key_enc, sub.key_enc, sub.key_enc]
+    assert draft.key_enc and sub.key_enc and draft.key_enc != sub.key_enc
+    # before the delete: each opens with its record's key, and only with it
+    assert vault.record(sub.key_enc).open(sub.contact_enc)["name"] == CONTACTS["P01"]["name"]
+    assert vault.record(sub.key_enc).open(note.body_enc) == "Left a voicemail at nine"
+    for copy, key in zip(copies, keys, strict=True):
+        vault.record(key).open(copy)
+        with pytest.raises(KeyError_):
+            vault.open(copy)
+
+    _delete(client)
+
+    # the keys are gone with the rows: nothing left in the database opens the copies
+    remaining = [r.key_enc for r in rows(app, Draft) + rows(app, Submission) if r.key_enc]
+    assert draft.key_enc not in remaining and sub.key_enc not in remaining
+    for copy in copies:
+        for key in [None, *remaining]:
+            with pytest.raises(KeyError_):
+                vault.record(key).open(copy)
+
+
+def test_delete_leaves_no_ciphertext_in_the_sqlite_file_or_its_log(app, questionnaire, personas):
+    client = app.test_client()
+    send_persona(client, questionnaire, personas["P03"], CONTACTS["P03"])
+    with client.session_transaction() as session:
+        draft, sub = _mine(app, session["draft"])
+    secrets = [sub.contact_enc, sub.answers_enc, sub.key_enc, draft.state_enc, draft.key_enc]
+    path = db_path(app)
+    log = path.with_name(path.name + "-wal")
+
+    def stored() -> bytes:  # the files as they are: no checkpoint of the test's own
+        return path.read_bytes() + (log.read_bytes() if log.exists() else b"")
+
+    assert all(secret in stored() for secret in secrets)
+    _delete(client)
+    left = [i for i, secret in enumerate(secrets) if secret in stored()]
+    assert left == [], "deleted values are still in the database file or its log"
+
+
+OLD = "Called the old number twice"
+
+
+def _legacy_submission(app, personas) -> str:
+    """A submission and note as stored before per-record keys: sealed with the master key."""
+    state = svc(app)
+    q, vault = state.questionnaire, state.vault
+    therapist_id = make_therapist(app, email="legacy@example.org")
+    with state.sessionmaker.begin() as session:
+        draft = Draft(
+            id=drafts.new_id(),
+            definition_hash=q.content_hash,
+            state_enc=vault.seal(drafts.DraftState(answers={"age": 40}).as_dict()),
+        )
+        session.add(draft)
+        evaluation = evaluate(q, personas["P01"].answers)
+        sub = Submission(
+            id=drafts.new_id(),
+            reference=drafts.new_reference(),
+            definition_hash=q.content_hash,
+            draft_id=draft.id,
+            answers_enc=vault.seal(evaluation.answers),
+            contact_enc=vault.seal(CONTACTS["P05"]),
+            outcome_id=evaluation.outcome.id,
+            flag_ids=" ".join(evaluation.flag_ids),
+            urgency=drafts.urgency(evaluation),
+        )
+        session.add(sub)
+        session.flush()
+        draft.submission_id = sub.id
+        session.add(Note(submission_id=sub.id, author_id=therapist_id, body_enc=vault.seal(OLD)))
+        return sub.reference
+
+
+def test_rows_from_before_record_keys_still_open_and_rotate_key_gives_them_one(tmp_path, personas):
+    key_a, key_b = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    app = make_app(tmp_path, DATA_KEY=key_a)
+    reference = _legacy_submission(app, personas)
+    staff = app.test_client()
+    login(staff, email="legacy@example.org")
+    page = staff.get(f"/staff/s/{reference}").get_data(as_text=True)
+    assert CONTACTS["P05"]["name"] in page and OLD in page  # the master key opens them
+    svc(app).engine.dispose()
+
+    both = make_app(tmp_path, DATA_KEY=f"{key_b},{key_a}")
+    result = both.test_cli_runner().invoke(args=["rotate-key"])
+    assert result.exit_code == 0, result.output
+    assert "rewrapped the data keys of 1 draft(s) and 1 submission(s)" in result.output
+    assert "(2 older record(s) given a key of their own)" in result.output
+    svc(both).engine.dispose()
+
+    only_b = make_app(tmp_path, DATA_KEY=key_b)
+    vault = svc(only_b).vault
+    (sub,) = rows(only_b, Submission)
+    (draft,) = rows(only_b, Draft)
+    (note,) = rows(only_b, Note)
+    assert sub.key_enc and draft.key_enc
+    assert vault.record(sub.key_enc).open(sub.contact_enc) == CONTACTS["P05"]
+    assert vault.record(sub.key_enc).open(note.body_enc) == OLD
+    assert vault.record(draft.key_enc).open(draft.state_enc)["answers"] == {"age": 40}
+    for sealed in (sub.contact_enc, sub.answers_enc, note.body_enc, draft.state_enc):
+        with pytest.raises(KeyError_):
+            vault.open(sealed)  # sealed with the record's key now, not the master key
+    svc(only_b).engine.dispose()
+
+
+def test_rotate_key_rewraps_the_record_keys_and_leaves_the_values_alone(
+    tmp_path, questionnaire, personas
+):
+    key_a, key_b = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    app = make_app(tmp_path, DATA_KEY=key_a)
+    send_persona(app.test_client(), questionnaire, personas["P01"], CONTACTS["P01"])
+    (before,) = rows(app, Submission)
+    svc(app).engine.dispose()
+
+    both = make_app(tmp_path, DATA_KEY=f"{key_b},{key_a}")
+    result = both.test_cli_runner().invoke(args=["rotate-key"])
+    assert "(0 older record(s) given a key of their own)" in result.output
+    (after,) = rows(both, Submission)
+    svc(both).engine.dispose()
+    assert (after.answers_enc, after.contact_enc) == (before.answers_enc, before.contact_enc)
+    assert after.key_enc != before.key_enc
+    with pytest.raises(KeyError_):
+        Vault(key_a).record(after.key_enc)  # the old master key no longer unwraps it
+    name = Vault(key_b).record(after.key_enc).open(after.contact_enc)["name"]
+    assert name == CONTACTS["P01"]["name"]
+    assert json.dumps(name) not in result.output
+
+
+def test_a_draft_from_before_record_keys_gets_its_own_on_its_next_change(app, personas):
+    state = svc(app)
+    vault = state.vault
+    answers = dict(evaluate(state.questionnaire, personas["P01"].answers).answers)
+    with state.sessionmaker.begin() as session:
+        draft = Draft(
+            id=drafts.new_id(),
+            definition_hash=state.questionnaire.content_hash,
+            state_enc=vault.seal(drafts.DraftState(answers=answers, page="check").as_dict()),
+        )
+        session.add(draft)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["draft"] = draft.id
+    assert client.get("/check").status_code == 200  # read with the master key; and noted
+    (stored,) = rows(app, Draft)
+    assert stored.key_enc is not None
+    assert vault.record(stored.key_enc).open(stored.state_enc)["answers"] == answers
+    with pytest.raises(KeyError_):
+        vault.open(stored.state_enc)
