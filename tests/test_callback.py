@@ -221,3 +221,22 @@ def test_call_back_after_a_routine_send_is_notified_as_urgent(app, client, quest
     [sub] = submissions(app)
     assert sub.urgency == 2 and sub.callback_requested
     assert ("urgent", "Call-back requested") in notifications(app)
+
+
+def test_staff_see_the_call_back_request_in_the_queue_and_on_its_page(
+    app, client, questionnaire, personas
+):
+    from tests.staff_helpers import login, make_therapist, text
+
+    journey = on_support_after_safety(client, questionnaire, personas["P08"].answers)
+    call_me(journey, "/call-me", first_name="Alex", phone=PHONE, voicemail="no", consent="y")
+    [sub] = submissions(app)
+    staff = app.test_client()
+    make_therapist(app)
+    login(staff)
+    queue = text(staff.get("/staff/").get_data(as_text=True))
+    assert sub.reference in queue and "Call-back requested" in queue
+    assert "Answers so far, not yet sent" in queue
+    page = text(staff.get(f"/staff/s/{sub.reference}").get_data(as_text=True))
+    assert "Call-back requested" in page and PHONE in page and "Alex" in page
+    assert "Do not leave a voicemail" in page
