@@ -24,7 +24,10 @@ def test_create_with_password_stdin_then_sign_in(app, runner, client):
     assert stored.password_hash.startswith("$argon2")
     assert PASSWORD not in stored.password_hash
     assert stored.is_admin is False and stored.active is True and stored.session_token
-    assert login(client, email="new.person@example.com").status_code == 303
+    # the first sign-in enrols an authenticator, then shows the recovery codes once
+    first = login(client, email="new.person@example.com")
+    assert first.status_code == 200 and "Save your recovery codes" in first.text
+    assert client.get("/staff/").status_code == 200
     assert audit_rows(app, "account_created")[-1].detail == "new.person@example.com"
 
 

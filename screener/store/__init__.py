@@ -9,6 +9,7 @@ from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
 from .definitions import live_versions, load_definition, save_definition
 from .models import (
+    AccountLink,
     AuditEntry,
     Base,
     DefinitionVersion,
@@ -16,6 +17,8 @@ from .models import (
     KeyCheck,
     Note,
     PreviewFile,
+    RecoveryCode,
+    StaffSession,
     StatusChange,
     Submission,
     Therapist,
@@ -23,6 +26,7 @@ from .models import (
 )
 
 __all__ = [
+    "AccountLink",
     "AuditEntry",
     "Base",
     "DefinitionVersion",
@@ -31,6 +35,8 @@ __all__ = [
     "KeyError_",
     "Note",
     "PreviewFile",
+    "RecoveryCode",
+    "StaffSession",
     "StatusChange",
     "Submission",
     "Therapist",

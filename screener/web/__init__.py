@@ -16,7 +16,20 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    from . import auth, client, content, errors, headers, health, limits, logs, preview, staff
+    from . import (
+        accounts,
+        auth,
+        client,
+        content,
+        errors,
+        headers,
+        health,
+        limits,
+        logs,
+        preview,
+        staff,
+        two_factor,
+    )
 
     logs.init_app(app)  # first, so its request id and timer cover the limiter and CSRF
     limits.init_app(app)
@@ -24,6 +37,9 @@ def init_app(app: Flask) -> None:
     app.permanent_session_lifetime = dt.timedelta(hours=12)
     app.register_blueprint(client.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(two_factor.bp)  # /staff/two-factor: the second sign-in step
+    app.register_blueprint(accounts.bp)  # /staff/account, /staff/accounts (admins)
+    app.register_blueprint(accounts.links)  # /staff/set-password/<token>
     app.register_blueprint(staff.bp)
     app.register_blueprint(content.bp)  # /staff/content: version, flow, preview (admins)
     del preview  # its views are on content.bp
