@@ -317,7 +317,6 @@ def set_password(token):
         store.end_sessions(db, therapist.id)
         audit.record("password_set", actor=therapist.email, detail=link.purpose)
         db.commit()
-        logout_user()
         flash("Your password is set. Sign in with it now.")
         return redirect(url_for("auth.login"), code=303)
     status = 400 if form.errors else 200

@@ -10,6 +10,7 @@ wrong passwords.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import StringField
@@ -68,6 +69,8 @@ def development_code(therapist) -> str | None:
 @auth.address_limit
 @auth.account_limit
 def second_step():
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.queue"))
     therapist = auth.pending_account()
     if therapist is None:
         flash(START_AGAIN)
