@@ -97,3 +97,19 @@ def test_list_therapists(app, runner):
     assert lines[0].split()[:3] == ["a@example.com", "therapist", "deactivated"]
     assert lines[1].split()[:3] == ["b@example.com", "admin", "active"]
     assert "argon2" not in "\n".join(lines)
+
+
+def test_reset_two_factor_from_the_command_line(app, runner, client):
+    """For the only admin who lost their phone: the account enrols again, sessions end."""
+    from tests.staff_helpers import make_therapist
+
+    make_therapist(app, email="boss@example.com", admin=True)
+    assert login(client, email="boss@example.com").status_code == 303
+    result = runner.invoke(args=["reset-two-factor", "Boss@Example.com"])
+    assert result.exit_code == 0 and "Two-factor sign-in is reset" in result.output
+    assert client.get("/staff/").status_code == 302  # signed out
+    stored = therapist(app, "boss@example.com")
+    assert stored.totp_secret_enc is None and stored.totp_enrolled_at is None
+    assert audit_rows(app, "two_factor_reset")[-1].actor == "cli"
+    missing = runner.invoke(args=["reset-two-factor", "nobody@example.com"])
+    assert missing.exit_code == 1 and "no account for nobody@example.com" in missing.output
