@@ -331,6 +331,8 @@ def test_the_second_step_needs_the_password_first(app, client):
 
 # -- the development shortcut ---------------------------------------------------------------------
 def test_the_development_shortcut_is_only_in_development_and_says_so(tmp_path):
+    """SCREENER_ENV=development, on the developer's own machine: the page shows the code and
+    says it is a development shortcut; production never shows it."""
     for env in ("development", "production"):
         extra = {
             "TRUSTED_HOSTS": "localhost",
@@ -346,6 +348,14 @@ def test_the_development_shortcut_is_only_in_development_and_says_so(tmp_path):
             shown = re.search(r'id="dev-code">(\d{6})<', page)
             if env == "development":
                 assert "Development mode only" in text(page) and shown
+                # only to a browser on the same machine
+                away = {"HTTP_HOST": "localhost", "REMOTE_ADDR": "203.0.113.5"}
+                elsewhere = app.test_client()
+                password_step(elsewhere, environ_base=away)
+                assert (
+                    "Development mode"
+                    not in elsewhere.get("/staff/two-factor", environ_base=away).text
+                )
             else:
                 assert "Development mode" not in page and shown is None
         finally:

@@ -113,6 +113,17 @@ def claim_link(session: Session, link: AccountLink) -> bool:
 
 
 # -- two-factor ---------------------------------------------------------------------------------
+def set_secret_once(session: Session, therapist_id: int, sealed: bytes) -> bool:
+    """Store an enrolment secret unless the account has one already."""
+    result = session.execute(
+        update(Therapist)
+        .where(Therapist.id == therapist_id, Therapist.totp_secret_enc.is_(None))
+        .values(totp_secret_enc=sealed)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def claim_step(session: Session, therapist_id: int, step: int) -> bool:
     """Record `step` as the last code used; False if it (or a later one) was used already."""
     result = session.execute(

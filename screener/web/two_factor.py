@@ -57,9 +57,15 @@ class RecoveryForm(FlaskForm):
     )
 
 
+#: the development shortcut is for a developer's own machine: a server that forgot
+#: SCREENER_ENV=production still shows it to no one who reaches it over the network
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
 def development_code(therapist) -> str | None:
-    """The current code, shown on the page in development only (SCREENER_ENV=development)."""
-    if current_app.config.get("ENV") != "development":
+    """The current code, shown on the page in development only (SCREENER_ENV=development),
+    to a browser on the same machine."""
+    if current_app.config.get("ENV") != "development" or request.remote_addr not in LOOPBACK:
         return None
     secret = totp.secret_of(therapist)
     return totp.pyotp.TOTP(secret, interval=totp.STEP).now() if secret else None
@@ -80,8 +86,10 @@ def second_step():
     error, status = None, 200
     try:
         if enrolling and not therapist.totp_secret_enc:
-            therapist.totp_secret_enc = totp.seal(totp.new_secret())
+            # two tabs opening enrolment at once keep the first secret, not one each
+            auth.store.set_secret_once(app_state.db(), therapist.id, totp.seal(totp.new_secret()))
             auth.commit()
+            app_state.db().refresh(therapist)
         if request.method == "POST":
             status = 400
             if form.validate():
