@@ -99,6 +99,8 @@ def test_sign_in_needs_the_password_and_a_current_code(app, client):
     make_therapist(app)
     first = password_step(client)
     assert first.status_code == 303 and not signed_in(client)
+    with client.session_transaction() as session:  # a pending account, not a signed-in one
+        assert "_user_id" not in session and "@" not in str(session[auth.PENDING_KEY])
     page = client.get("/staff/two-factor").text
     assert "Enter your sign-in code" in page and "totp-key" not in page  # no key shown again
     done = code_step(client, pyotp.TOTP(TOTP_SECRET).now())

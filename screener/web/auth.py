@@ -168,10 +168,10 @@ def account_and_address() -> str:
     password step and the code step share it, so wrong codes count like wrong passwords."""
     pending = session.get(PENDING_KEY)
     if request.endpoint != "auth.login" and isinstance(pending, dict):
-        email = str(pending.get("email", ""))
+        account = str(pending.get("account", ""))
     else:
-        email = normalise_email(request.form.get("email", ""))
-    return f"{fingerprint(email)}/{request.remote_addr or ''}"
+        account = fingerprint(normalise_email(request.form.get("email", "")))
+    return f"{account}/{request.remote_addr or ''}"
 
 
 def fingerprint(text: str) -> str:
@@ -297,7 +297,8 @@ def _start_second_step(therapist: Therapist):
     session.clear()  # a fresh session: no fixation, no leftover client draft
     session[PENDING_KEY] = {
         "id": therapist.id,
-        "email": therapist.email,
+        # the throttle's key for this account (a keyed hash: the cookie holds no email)
+        "account": fingerprint(normalise_email(therapist.email)),
         "at": time.time(),
         "next": target or "",
     }
