@@ -348,3 +348,15 @@ def test_an_old_style_cookie_no_longer_signs_in(app, client):
         session["_user_id"] = f"{number}:{therapist(app).session_token}"
         session["_fresh"] = True
     assert not signed_in(client)
+
+
+def test_a_session_that_times_out_is_ended_in_the_database(app, client):
+    from screener.web import auth
+
+    make_therapist(app)
+    assert login(client).status_code == 303 and len(sessions(app)) == 1
+    with client.session_transaction() as session:
+        session[auth.SEEN_KEY] -= 31 * 60
+    assert not signed_in(client)
+    assert sessions(app) == []
+    assert audit_rows(app, "session_timeout")
