@@ -360,3 +360,17 @@ def test_a_session_that_times_out_is_ended_in_the_database(app, client):
     assert not signed_in(client)
     assert sessions(app) == []
     assert audit_rows(app, "session_timeout")
+
+
+def test_a_device_idle_past_the_timeout_is_out_and_not_listed(app):
+    """The timeout is checked on the server's session row too, not only in the cookie."""
+    make_therapist(app)
+    here, gone = app.test_client(), app.test_client()
+    assert login(gone).status_code == 303 and login(here).status_code == 303
+    with svc(app).sessionmaker.begin() as session:
+        row = min(session.scalars(select(StaffSession)), key=lambda r: r.started_at)
+        row.last_seen_at = utcnow() - dt.timedelta(hours=2)
+    page = text(here.get("/staff/account").text)
+    assert "Another device or browser" not in page
+    assert not signed_in(gone)
+    assert len(sessions(app)) == 1

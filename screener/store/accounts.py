@@ -42,14 +42,37 @@ def touch(session: Session, row: StaffSession) -> bool:
     return True
 
 
-def sessions_of(session: Session, therapist_id: int) -> list[StaffSession]:
+def idle_before(idle: dt.timedelta) -> dt.datetime:
+    """Rows last seen before this have been idle past the timeout (allowing for "last seen"
+    being written only once a minute)."""
+    return utcnow() - idle - SEEN_EVERY
+
+
+def is_idle(row: StaffSession, idle: dt.timedelta) -> bool:
+    return row.last_seen_at < idle_before(idle)
+
+
+def sessions_of(session: Session, therapist_id: int, idle: dt.timedelta) -> list[StaffSession]:
+    """The account's sessions still within the inactivity timeout, most recent first."""
     return list(
         session.scalars(
             select(StaffSession)
-            .where(StaffSession.therapist_id == therapist_id)
+            .where(
+                StaffSession.therapist_id == therapist_id,
+                StaffSession.last_seen_at >= idle_before(idle),
+            )
             .order_by(StaffSession.last_seen_at.desc())
         )
     )
+
+
+def end_idle(session: Session, therapist_id: int, idle: dt.timedelta) -> int:
+    """Delete the account's sessions idle past the timeout (devices that never came back)."""
+    stmt = delete(StaffSession).where(
+        StaffSession.therapist_id == therapist_id,
+        StaffSession.last_seen_at < idle_before(idle),
+    )
+    return session.execute(stmt).rowcount or 0
 
 
 def end_session(session: Session, sid: str) -> int:

@@ -108,7 +108,7 @@ class InviteForm(FlaskForm):
 @bp.get("/account")
 def mine():
     db = app_state.db()
-    rows = store.sessions_of(db, current_user.therapist.id)
+    rows = store.sessions_of(db, current_user.therapist.id, auth.idle_timeout())
     return render_template("staff/accounts/mine.html", sessions=rows, this=current_user.sid)
 
 
@@ -184,7 +184,7 @@ def account(number):
     db = app_state.db()
     context = {
         "account": therapist,
-        "sessions": len(store.sessions_of(db, therapist.id)),
+        "sessions": len(store.sessions_of(db, therapist.id, auth.idle_timeout())),
         "codes_left": len(store.unused_codes(db, therapist.id)),
         "locked": auth.is_locked(therapist),
     }

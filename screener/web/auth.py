@@ -126,6 +126,9 @@ def _load_user(sid: str):
     therapist = db.get(Therapist, row.therapist_id)
     if therapist is None or not therapist.active or therapist.totp_enrolled_at is None:
         return None
+    if store.is_idle(row, idle_timeout()):  # checked here too, not only in the cookie
+        _end_timed_out(sid)
+        return None
     if store.touch(db, row):
         try:
             db.commit()
@@ -328,6 +331,7 @@ def complete_sign_in(therapist: Therapist, detail: str = "") -> str:
     therapist.failed_logins = 0
     therapist.locked_until = None
     therapist.last_login_at = utcnow()
+    store.end_idle(app_state.db(), therapist.id, idle_timeout())
     sid = store.start_session(app_state.db(), therapist.id)
     audit.record("login", actor=therapist.email, detail=detail)
     commit()
@@ -369,6 +373,26 @@ def _no_store(body, status=200):
     return response
 
 
+def _end_timed_out(sid) -> None:
+    """Delete the timed-out device's session row and audit it."""
+    db = app_state.db()
+    row = store.find_session(db, sid if isinstance(sid, str) else "")
+    if row is None:
+        return
+    therapist = db.get(Therapist, row.therapist_id)
+    store.end_session(db, row.id)
+    audit.record("session_timeout", actor=therapist.email if therapist else "")
+    try:
+        db.commit()
+    except SQLAlchemyError:
+        db.rollback()  # the cookie is refused all the same; the row goes at the next sign-in
+        current_app.logger.warning("a timed-out staff session could not be deleted")
+
+
+def idle_timeout() -> dt.timedelta:
+    return dt.timedelta(minutes=float(current_app.config.get("SESSION_TIMEOUT_MINUTES", 30)))
+
+
 def _enforce_timeout():
     """Sign a therapist out after SESSION_TIMEOUT_MINUTES without a request."""
     if request.endpoint == "static" or "_user_id" not in session:
@@ -377,11 +401,7 @@ def _enforce_timeout():
     limit = float(current_app.config.get("SESSION_TIMEOUT_MINUTES", 30)) * 60
     seen = session.get(SEEN_KEY)
     if not isinstance(seen, int | float) or now - seen > limit:
-        loaded = _load_user(session.get("_user_id", ""))
-        if loaded is not None:
-            store.end_session(app_state.db(), loaded.sid)
-            audit.record("session_timeout", actor=loaded.email)
-            app_state.db().commit()
+        _end_timed_out(session.get("_user_id", ""))
         logout_user()
         session.clear()
         minutes = int(limit // 60)
