@@ -56,7 +56,8 @@ def rotate_key_command():
     click.echo(
         f"rotate-key: rewrapped the data keys of {counts['draft']} draft(s) and "
         f"{counts['submission']} submission(s) with the first key of SCREENER_DATA_KEY "
-        f"({counts['given_keys']} older record(s) given a key of their own)."
+        f"({counts['given_keys']} older record(s) given a key of their own); re-sealed "
+        f"{counts['totp_secrets']} staff authenticator secret(s)."
     )
 
 

@@ -10,6 +10,7 @@ from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
 from .definitions import drafts_by_version, live_versions, load_definition, save_definition
 from .models import (
+    AccountLink,
     Acknowledgement,
     AuditEntry,
     Base,
@@ -19,6 +20,8 @@ from .models import (
     Note,
     Notification,
     PreviewFile,
+    RecoveryCode,
+    StaffSession,
     StatusChange,
     Submission,
     Therapist,
@@ -26,6 +29,7 @@ from .models import (
 )
 
 __all__ = [
+    "AccountLink",
     "Acknowledgement",
     "AuditEntry",
     "Base",
@@ -36,6 +40,8 @@ __all__ = [
     "Note",
     "Notification",
     "PreviewFile",
+    "RecoveryCode",
+    "StaffSession",
     "StatusChange",
     "Submission",
     "Therapist",

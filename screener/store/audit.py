@@ -30,7 +30,18 @@ ACTIONS = {
     "acknowledged": "Acknowledged an urgent submission",
     "escalated": "Escalated: urgent submission not acknowledged in time",
     "account_created": "Account created (CLI)",
-    "account_deactivated": "Account deactivated (CLI)",
+    "account_deactivated": "Account deactivated",
+    "account_invited": "Invited a therapist",
+    "account_reactivated": "Account reactivated",
+    "admin_granted": "Made an administrator",
+    "admin_removed": "Administrator rights removed",
+    "password_reset_link": "Made a password reset link",
+    "password_set": "Set a password with a one-time link",
+    "password_changed": "Changed their password",
+    "two_factor_enrolled": "Set up two-factor sign-in",
+    "two_factor_reset": "Reset two-factor sign-in",
+    "account_unlocked": "Unlocked an account",
+    "sessions_ended": "Ended sessions",
 }
 
 

@@ -13,7 +13,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .crypto import Vault
-from .models import AuditEntry, Draft, KeyCheck, Note, StatusChange, Submission, utcnow
+from .models import (
+    AuditEntry,
+    Draft,
+    KeyCheck,
+    Note,
+    StatusChange,
+    Submission,
+    Therapist,
+    utcnow,
+)
 
 BATCH = 500
 
@@ -105,12 +114,13 @@ SEALED = {Draft: ("state_enc",), Submission: ("answers_enc", "contact_enc")}
 
 
 def rotate(sessions: sessionmaker, engine: Engine, vault: Vault) -> dict:
-    """Rewrap every draft's and submission's data key with the vault's first (newest) key.
+    """Rewrap every draft's and submission's data key with the vault's first (newest) key,
+    and re-seal the readiness canary and the staff accounts' authenticator secrets.
 
     The sealed values stay as they are. A record from before per-record keys (sealed with
     the master key itself) is given a key of its own now, and its values are sealed again.
     """
-    counts = {"draft": 0, "submission": 0, "given_keys": 0}
+    counts = {"draft": 0, "submission": 0, "given_keys": 0, "totp_secrets": 0}
     for model in SEALED:
         with sessions() as session:
             ids = list(session.scalars(select(model.id)))
@@ -128,8 +138,21 @@ def rotate(sessions: sessionmaker, engine: Engine, vault: Vault) -> dict:
     with sessions.begin() as session:  # the readiness canary is sealed with the master key
         for check in session.scalars(select(KeyCheck)):
             check.sealed = vault.rotate(check.sealed)
+    counts["totp_secrets"] = rotate_totp_secrets(sessions, vault)
     compact(engine)  # drop the old wrapped keys from free pages too
     return counts
+
+
+def rotate_totp_secrets(sessions: sessionmaker, vault: Vault) -> int:
+    """Re-seal each staff account's authenticator secret with the newest master key."""
+    count = 0
+    with sessions.begin() as session:
+        for therapist in session.scalars(
+            select(Therapist).where(Therapist.totp_secret_enc.is_not(None))
+        ):
+            therapist.totp_secret_enc = vault.rotate(therapist.totp_secret_enc)
+            count += 1
+    return count
 
 
 def give_own_key(session: Session, vault: Vault, row: Draft | Submission) -> None:

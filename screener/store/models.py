@@ -135,8 +135,58 @@ class Therapist(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    #: changes on logout and deactivation, so old session cookies stop working
+    #: kept for the command line; sign-ins are the rows of staff_session
     session_token: Mapped[str] = mapped_column(String(64), default="")
+    #: the name an administrator typed when inviting the account
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: the authenticator (TOTP) secret, sealed with the data key; set at enrolment
+    totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: when a first code confirmed the secret; None: enrolment is still to do
+    totp_enrolled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: the time step of the last code accepted: a code is used once (replay is refused)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class StaffSession(Base):
+    """One signed-in device: its random id is in that device's session cookie. Deleting the
+    row signs that device out; no address or browser is kept (the audit log has the address)."""
+
+    __tablename__ = "staff_session"
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RecoveryCode(Base):
+    """A one-time code for signing in without the authenticator; only its argon2 hash."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AccountLink(Base):
+    """A one-time set-password link (an invitation or a reset); only its sha256 is kept."""
+
+    __tablename__ = "account_link"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    #: "invite" or "reset"
+    purpose: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Note(Base):

@@ -17,6 +17,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     from . import (
+        accounts,
         auth,
         client,
         content,
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
         notifications,
         preview,
         staff,
+        two_factor,
     )
 
     logs.init_app(app)  # first, so its request id and timer cover the limiter and CSRF
@@ -37,6 +39,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(client.bp)
     app.register_blueprint(auth.bp)
     notifications.init_app(app)  # its views are on staff.bp: before registering it
+    app.register_blueprint(two_factor.bp)  # /staff/two-factor: the second sign-in step
+    app.register_blueprint(accounts.bp)  # /staff/account, /staff/accounts (admins)
+    app.register_blueprint(accounts.links)  # /staff/set-password/<token>
     app.register_blueprint(staff.bp)
     app.register_blueprint(content.bp)  # /staff/content: version, flow, preview (admins)
     del preview  # its views are on content.bp
