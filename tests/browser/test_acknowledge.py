@@ -11,9 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from screener.store import utcnow
-from tests.browser.conftest import STAFF_PASSWORD
 from tests.browser import flows
-from tests.browser.flows import click_and_wait
+from tests.browser.conftest import STAFF_PASSWORD
 from tests.staff_helpers import submit_answers
 
 pytestmark = pytest.mark.browser
