@@ -4,7 +4,7 @@ retention and Alembic migrations. Knows the questionnaire, never the web layer.
 
 from __future__ import annotations
 
-from . import audit, drafts, export, maintenance, migrate, queries
+from . import audit, drafts, export, keys, maintenance, migrate, queries
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
 from .definitions import live_versions, load_definition, save_definition
@@ -15,6 +15,7 @@ from .models import (
     Draft,
     Note,
     PreviewFile,
+    RecordKey,
     StatusChange,
     Submission,
     Therapist,
@@ -29,6 +30,7 @@ __all__ = [
     "KeyError_",
     "Note",
     "PreviewFile",
+    "RecordKey",
     "StatusChange",
     "Submission",
     "Therapist",
@@ -37,6 +39,7 @@ __all__ = [
     "drafts",
     "export",
     "is_sqlite",
+    "keys",
     "live_versions",
     "load_definition",
     "maintenance",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..questionnaire import Evaluation, Questionnaire, evaluate
 from .crypto import Vault
+from .keys import new_key, shred
 from .models import Draft, Submission, utcnow
 
 #: no 0/O, 1/I/L, so a code can be read aloud and typed from paper
@@ -43,12 +44,12 @@ def new_id() -> str:
 
 
 def create_draft(session: Session, vault: Vault, q: Questionnaire) -> Draft:
-    key = vault.new_record_key()
+    key = new_key(vault)
     draft = Draft(
         id=new_id(),
         definition_hash=q.content_hash,
-        key_enc=key,
-        state_enc=vault.record(key).seal(DraftState().as_dict()),
+        key=key,
+        state_enc=vault.record(key.key_enc).seal(DraftState().as_dict()),
     )
     session.add(draft)
     return draft
@@ -65,8 +66,8 @@ def read_state(vault: Vault, draft: Draft) -> DraftState:
 
 
 def write_state(vault: Vault, draft: Draft, state: DraftState) -> None:
-    if draft.key_enc is None:  # a draft from before per-record keys gets its own now
-        draft.key_enc = vault.new_record_key()
+    if draft.key is None:  # a draft from before per-record keys gets its own now
+        draft.key = new_key(vault)
     draft.state_enc = vault.record(draft.key_enc).seal(state.as_dict())
     draft.updated_at = utcnow()
 
@@ -142,14 +143,14 @@ def submit(
         existing = session.get(Submission, draft.submission_id)
         if existing is not None:
             return existing
-    key = vault.new_record_key()
-    sealer = vault.record(key)
+    key = new_key(vault)
+    sealer = vault.record(key.key_enc)
     submission = Submission(
         id=new_id(),
         reference=new_reference(),
         definition_hash=draft.definition_hash,
         draft_id=draft.id,
-        key_enc=key,
+        key=key,
         answers_enc=sealer.seal(evaluation.answers),
         contact_enc=sealer.seal(contact),
         outcome_id=evaluation.outcome.id,
@@ -171,7 +172,7 @@ def lock(session: Session, draft: Draft) -> bool:
     stmt = (
         select(Draft)
         .where(Draft.id == draft.id)
-        .with_for_update()
+        .with_for_update(of=Draft)  # not its key, which is outer-joined (and may be None)
         .execution_options(populate_existing=True)
     )
     return session.scalars(stmt).first() is not None
@@ -179,13 +180,19 @@ def lock(session: Session, draft: Draft) -> bool:
 
 def delete_draft(session: Session, draft: Draft) -> list[str]:
     """Delete the draft and anything sent from it, at once, with their data keys; returns
-    the references of the submissions deleted (for the audit log)."""
+    the references of the submissions deleted (for the audit log).
+
+    After the commit, `maintenance.after_delete` clears the keys from the database files.
+    """
     if not lock(session, draft):  # a Send in flight finishes first
         return []  # deleted meanwhile (another tab)
     sent_from_it = Submission.draft_id == draft.id
     if draft.submission_id:
         sent_from_it = or_(sent_from_it, Submission.id == draft.submission_id)
-    references = list(session.scalars(select(Submission.reference).where(sent_from_it)))
-    session.execute(delete(Submission).where(sent_from_it))
+    deleted = session.execute(
+        delete(Submission).where(sent_from_it).returning(Submission.reference, Submission.key_id)
+    ).all()
+    key_ids = [draft.key_id, *(key_id for _reference, key_id in deleted)]
     session.delete(draft)
-    return references
+    shred(session, key_ids)
+    return [reference for reference, _key_id in deleted]
