@@ -4,14 +4,25 @@ is checkpointed after a client deletes; rotate-key rewraps the keys only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from screener.questionnaire import evaluate
-from screener.store import Base, Draft, KeyError_, Note, RecordKey, Submission, Vault, drafts
+from screener.store import (
+    Base,
+    Draft,
+    KeyError_,
+    Note,
+    RecordKey,
+    Submission,
+    Vault,
+    drafts,
+    utcnow,
+)
 from tests import pg_files
 from tests.conftest_db import fresh_database
 from tests.conftest_db import make_app as make_db_app
@@ -321,4 +332,26 @@ def test_the_key_table_is_rewritten_only_once_older_snapshots_have_ended(
         for key in (draft.key_enc, sub.key_enc):
             found = pg_files.relations(engine, pg_files.holding(everywhere, key))
             assert found == [], "a deleted key is still in the database files"
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_after_a_purge_no_file_of_the_postgres_database_holds_the_purged_keys(
+    tmp_path, questionnaire, personas
+):
+    with fresh_database() as url:
+        app = make_db_app(tmp_path, url, DATA_KEY=Fernet.generate_key().decode())
+        engine = svc(app).engine
+        _client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
+        draft, sub = _mine(app, draft_id)
+        with svc(app).sessionmaker.begin() as session:
+            long_ago = utcnow() - dt.timedelta(days=3650)
+            session.execute(update(Submission).values(created_at=long_ago))
+        result = app.test_cli_runner().invoke(args=["purge"])
+        assert "1 submission(s) older than" in result.output, result.output
+        assert rows(app, RecordKey) == [] and rows(app, Draft) == []
+        everywhere = pg_files.files(engine)
+        for key in (draft.key_enc, sub.key_enc):
+            found = pg_files.relations(engine, pg_files.holding(everywhere, key))
+            assert found == [], "a purged key is still in the database files"
         engine.dispose()
