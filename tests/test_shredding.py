@@ -4,12 +4,13 @@ is checkpointed after a client deletes; rotate-key rewraps the keys only."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import func, select, text, update
+from sqlalchemy import create_engine, func, select, text, update
 
 from screener.questionnaire import evaluate
 from screener.store import (
@@ -183,6 +184,28 @@ def test_rows_from_before_record_keys_still_open_and_rotate_key_gives_them_one(t
     svc(only_b).engine.dispose()
 
 
+@pytest.fixture
+def own_pg_url():
+    """A PostgreSQL database of the test's own, so no other test's rows or snapshots mix in."""
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def own_app(tmp_path):
+    """own_app(url, data_key=None): an app on that database (with a new data key unless
+    given); every one made is closed at the end, also when the test fails."""
+    made = []
+
+    def make(url: str, data_key: str | None = None):
+        made.append(make_db_app(tmp_path, url, DATA_KEY=data_key or Fernet.generate_key().decode()))
+        return made[-1]
+
+    yield make
+    for app in made:
+        svc(app).engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def empty_db_url(request, tmp_path):
     """An empty database of the test's own: a SQLite file, then a PostgreSQL database."""
@@ -202,17 +225,15 @@ def _tables(app) -> dict[str, list]:
         }
 
 
-def test_rotate_key_rewraps_the_key_table_rows_only(
-    empty_db_url, tmp_path, questionnaire, personas
-):
+def test_rotate_key_rewraps_the_key_table_rows_only(empty_db_url, own_app, questionnaire, personas):
     key_a, key_b = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    app = make_db_app(tmp_path, empty_db_url, DATA_KEY=key_a)
+    app = own_app(empty_db_url, key_a)
     _sent_with_a_note(app, questionnaire, personas)
     send_persona(app.test_client(), questionnaire, personas["P03"], CONTACTS["P03"])
     before = _tables(app)
     svc(app).engine.dispose()
 
-    both = make_db_app(tmp_path, empty_db_url, DATA_KEY=f"{key_b},{key_a}")
+    both = own_app(empty_db_url, f"{key_b},{key_a}")
     result = both.test_cli_runner().invoke(args=["rotate-key"])
     assert result.exit_code == 0, result.output
     assert "rewrapped the data keys of 2 draft(s) and 2 submission(s)" in result.output
@@ -237,7 +258,6 @@ def test_rotate_key_rewraps_the_key_table_rows_only(
     if engine.dialect.name == "postgresql":  # no dead row of an old wrapping in its files
         key_files = pg_files.files(engine, "record_key")
         assert key_files and all(not pg_files.holding(key_files, key) for key in old_wrapped)
-    engine.dispose()
 
 
 def test_a_draft_from_before_record_keys_gets_its_own_on_its_next_change(app, personas):
@@ -264,94 +284,107 @@ def test_a_draft_from_before_record_keys_gets_its_own_on_its_next_change(app, pe
 
 @pytest.mark.postgres
 def test_after_a_delete_no_file_of_the_postgres_database_holds_the_deleted_keys(
-    tmp_path, questionnaire, personas
+    own_pg_url, own_app, questionnaire, personas
 ):
     """PostgreSQL keeps a deleted row as a dead tuple in the table's file until its space
     is reused: the submission's still holds its ciphertext, but the keys that opened it are
     gone from every file of the database (the WAL aside: see the README)."""
-    with fresh_database() as url:
-        app = make_db_app(tmp_path, url, DATA_KEY=Fernet.generate_key().decode())
-        engine = svc(app).engine
-        client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
-        draft, sub = _mine(app, draft_id)
-        (note,) = [n for n in rows(app, Note) if n.submission_id == sub.id]
-        deleted_keys = [draft.key_enc, sub.key_enc]
-        copies = [draft.state_enc, sub.answers_enc, sub.contact_enc, note.body_enc]
-        with pg_files.autocommit(engine) as conn:
-            conn.execute(text("ANALYZE"))  # statistics sample values: none may be a key
-        everywhere = pg_files.files(engine)
-        assert all(pg_files.holding(everywhere, key) for key in deleted_keys), "scan sees keys"
+    app = own_app(own_pg_url)
+    engine = svc(app).engine
+    client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
+    draft, sub = _mine(app, draft_id)
+    (note,) = [n for n in rows(app, Note) if n.submission_id == sub.id]
+    deleted_keys = [draft.key_enc, sub.key_enc]
+    copies = [draft.state_enc, sub.answers_enc, sub.contact_enc, note.body_enc]
+    with pg_files.autocommit(engine) as conn:
+        conn.execute(text("ANALYZE"))  # statistics sample values: none may be a key
+    everywhere = pg_files.files(engine)
+    assert all(pg_files.holding(everywhere, key) for key in deleted_keys), "scan sees keys"
 
-        _delete(client)
+    _delete(client)
 
-        everywhere = pg_files.files(engine)
-        for key in deleted_keys:
-            found = pg_files.relations(engine, pg_files.holding(everywhere, key))
-            assert found == [], "a deleted key is still in the database files"
-        key_table = pg_files.files(engine, "record_key")
-        assert key_table and all(not pg_files.holding(key_table, k) for k in deleted_keys)
-        # the submission's dead tuple still holds its ciphertext: no key left opens it
-        assert pg_files.holding(pg_files.files(engine, "submission"), sub.contact_enc)
-        vault = svc(app).vault
-        remaining = [key.key_enc for key in rows(app, RecordKey)]
-        for copy in copies:
-            for key in [None, *remaining]:
-                with pytest.raises(KeyError_):
-                    vault.record(key).open(copy)
-        engine.dispose()
+    everywhere = pg_files.files(engine)
+    for key in deleted_keys:
+        found = pg_files.relations(engine, pg_files.holding(everywhere, key))
+        assert found == [], "a deleted key is still in the database files"
+    key_table = pg_files.files(engine, "record_key")
+    assert key_table and all(not pg_files.holding(key_table, k) for k in deleted_keys)
+    # the submission's dead tuple still holds its ciphertext: no key left opens it
+    assert pg_files.holding(pg_files.files(engine, "submission"), sub.contact_enc)
+    vault = svc(app).vault
+    remaining = [key.key_enc for key in rows(app, RecordKey)]
+    for copy in copies:
+        for key in [None, *remaining]:
+            with pytest.raises(KeyError_):
+                vault.record(key).open(copy)
+
+
+@contextlib.contextmanager
+def _held(engine, holder: str):
+    """An open transaction that still needs rows deleted after it began: a snapshot in this
+    database, or a transaction with an id (as any write has) in another database."""
+    if holder == "snapshot here":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+            conn.execute(select(func.count()).select_from(Draft.__table__))
+            yield
+            conn.rollback()
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_current_xact_id()"))
+        yield
+        conn.rollback()
 
 
 @pytest.mark.postgres
-def test_the_key_table_is_rewritten_only_once_older_snapshots_have_ended(
-    tmp_path, questionnaire, personas
+@pytest.mark.parametrize("holder", ["snapshot here", "writer elsewhere"])
+def test_the_key_table_is_rewritten_only_once_older_transactions_have_ended(
+    holder, own_pg_url, own_app, pg_url, questionnaire, personas
 ):
     """VACUUM FULL must copy a deleted row that a snapshot taken before the delete can still
-    see (a staff export running when the client pressed Delete, autovacuum's ANALYZE). The
-    rewrite waits for such a snapshot to end first, or the key would be copied along."""
-    with fresh_database() as url:
-        app = make_db_app(tmp_path, url, DATA_KEY=Fernet.generate_key().decode())
-        engine = svc(app).engine
-        client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
-        draft, sub = _mine(app, draft_id)
-        token = csrf_token(client.get("/").get_data(as_text=True))
-        statuses = []
-        reader = engine.connect().execution_options(isolation_level="REPEATABLE READ")
-        reader.execute(select(func.count()).select_from(Draft.__table__))  # its snapshot
-        deleting = threading.Thread(
-            target=lambda: statuses.append(
-                client.post("/delete", data={"csrf_token": token}).status_code
-            )
+    see (a staff export running when the client pressed Delete, autovacuum's ANALYZE), and
+    a transaction open in any database holds back every later snapshot. The rewrite waits
+    for them to end first, or the key would be copied along."""
+    app = own_app(own_pg_url)
+    engine = svc(app).engine
+    client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
+    draft, sub = _mine(app, draft_id)
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    statuses = []
+    deleting = threading.Thread(
+        target=lambda: statuses.append(
+            client.post("/delete", data={"csrf_token": token}).status_code
         )
-        deleting.start()
-        deleting.join(timeout=1.0)  # the delete commits, then waits for the reader
-        reader.rollback()
-        reader.close()
+    )
+    elsewhere = create_engine(pg_url)
+    try:
+        with _held(engine if holder == "snapshot here" else elsewhere, holder):
+            deleting.start()
+            deleting.join(timeout=1.0)  # the delete commits, then waits for the holder
+    finally:
         deleting.join()
-        assert statuses == [200]
-        everywhere = pg_files.files(engine)
-        for key in (draft.key_enc, sub.key_enc):
-            found = pg_files.relations(engine, pg_files.holding(everywhere, key))
-            assert found == [], "a deleted key is still in the database files"
-        engine.dispose()
+        elsewhere.dispose()
+    assert statuses == [200]
+    everywhere = pg_files.files(engine)
+    for key in (draft.key_enc, sub.key_enc):
+        found = pg_files.relations(engine, pg_files.holding(everywhere, key))
+        assert found == [], "a deleted key is still in the database files"
 
 
 @pytest.mark.postgres
 def test_after_a_purge_no_file_of_the_postgres_database_holds_the_purged_keys(
-    tmp_path, questionnaire, personas
+    own_pg_url, own_app, questionnaire, personas
 ):
-    with fresh_database() as url:
-        app = make_db_app(tmp_path, url, DATA_KEY=Fernet.generate_key().decode())
-        engine = svc(app).engine
-        _client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
-        draft, sub = _mine(app, draft_id)
-        with svc(app).sessionmaker.begin() as session:
-            long_ago = utcnow() - dt.timedelta(days=3650)
-            session.execute(update(Submission).values(created_at=long_ago))
-        result = app.test_cli_runner().invoke(args=["purge"])
-        assert "1 submission(s) older than" in result.output, result.output
-        assert rows(app, RecordKey) == [] and rows(app, Draft) == []
-        everywhere = pg_files.files(engine)
-        for key in (draft.key_enc, sub.key_enc):
-            found = pg_files.relations(engine, pg_files.holding(everywhere, key))
-            assert found == [], "a purged key is still in the database files"
-        engine.dispose()
+    app = own_app(own_pg_url)
+    engine = svc(app).engine
+    _client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
+    draft, sub = _mine(app, draft_id)
+    with svc(app).sessionmaker.begin() as session:
+        long_ago = utcnow() - dt.timedelta(days=3650)
+        session.execute(update(Submission).values(created_at=long_ago))
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert "1 submission(s) older than" in result.output, result.output
+    assert rows(app, RecordKey) == [] and rows(app, Draft) == []
+    everywhere = pg_files.files(engine)
+    for key in (draft.key_enc, sub.key_enc):
+        found = pg_files.relations(engine, pg_files.holding(everywhere, key))
+        assert found == [], "a purged key is still in the database files"

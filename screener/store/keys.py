@@ -30,22 +30,29 @@ log = logging.getLogger(__name__)
 #: so this bounds how long a long-running transaction elsewhere can stall them
 REWRITE_LOCK_TIMEOUT = "2s"
 SET_LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :value, false)")
-#: how long a rewrite waits for snapshots older than the delete to end (see below)
+#: how long a rewrite waits for snapshots older than the delete to end (see below): after
+#: a client's delete, which the client waits for; and in the purge and rotate-key jobs
 SNAPSHOT_WAIT = 2.0
+BATCH_SNAPSHOT_WAIT = 60.0
 
 #: the next transaction id to be given out, as an `xid` (32 bits, as pg_stat_activity has)
 NEXT_XID = text("SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296)::text")
-#: sessions of this database, replication senders and slots whose snapshot or transaction
-#: began before :mark (age() counts back from the next xid, so it survives wraparound).
-#: A role without pg_read_all_stats sees only its own sessions' horizons.
+#: what may still need a row deleted before :mark (age() counts back from the next xid, so
+#: the comparison survives wraparound): a snapshot held by a session of this database (or a
+#: replica's, through its sender or slot), and a transaction that has written, in any
+#: database, as every snapshot taken while it runs (the rewrite's own too) keeps what it
+#: cannot see deleted. A plain VACUUM's snapshot is left out, as PostgreSQL leaves it out.
+#: A role without pg_read_all_stats sees its own sessions only.
 OLDER_SNAPSHOTS = text(
     """
     SELECT count(*) FROM (
         SELECT backend_xmin AS horizon FROM pg_stat_activity
          WHERE pid <> pg_backend_pid() AND (datname = current_database() OR datname IS NULL)
+           AND pid NOT IN (SELECT pid FROM pg_stat_progress_vacuum)
         UNION ALL
-        SELECT backend_xid FROM pg_stat_activity
-         WHERE pid <> pg_backend_pid() AND (datname = current_database() OR datname IS NULL)
+        SELECT backend_xid FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+        UNION ALL
+        SELECT transaction FROM pg_prepared_xacts
         UNION ALL
         SELECT xmin FROM pg_replication_slots
     ) AS horizons
@@ -69,7 +76,7 @@ def shred(session: Session, key_ids: Iterable[int | None]) -> int:
     return session.execute(delete(RecordKey).where(RecordKey.id.in_(ids))).rowcount or 0
 
 
-def rewrite_key_table(engine: Engine) -> bool:
+def rewrite_key_table(engine: Engine, snapshot_wait: float = SNAPSHOT_WAIT) -> bool:
     """PostgreSQL: rewrite `record_key` so no dead tuple of a deleted (or rewrapped) key
     stays in its files. False when that may not have happened: another database, the table
     busy for longer than REWRITE_LOCK_TIMEOUT, or an older snapshot still open (logged; the
@@ -78,13 +85,13 @@ def rewrite_key_table(engine: Engine) -> bool:
     VACUUM FULL copies the live rows into a new file and drops the old one, holding an
     ACCESS EXCLUSIVE lock meanwhile: brief, as the table is one small row a record. It must
     also copy a deleted row that a snapshot taken before the delete can still see, so it
-    first waits (up to SNAPSHOT_WAIT) for such snapshots to end. It cannot run inside a
+    first waits (up to `snapshot_wait` seconds) for such snapshots to end. It cannot run inside a
     transaction, hence the autocommit connection.
     """
     if engine.dialect.name != "postgresql":
         return False
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        settled = _wait_for_older_snapshots(conn)
+        settled = _wait_for_older_snapshots(conn, snapshot_wait)
         conn.execute(SET_LOCK_TIMEOUT, {"value": REWRITE_LOCK_TIMEOUT})
         try:
             conn.exec_driver_sql("VACUUM FULL record_key")
@@ -101,11 +108,11 @@ def rewrite_key_table(engine: Engine) -> bool:
     return settled
 
 
-def _wait_for_older_snapshots(conn: Connection) -> bool:
+def _wait_for_older_snapshots(conn: Connection, seconds: float) -> bool:
     """Wait until no session of this database (nor a replica, through its slot) holds a
-    snapshot from before now; False if one still does after SNAPSHOT_WAIT seconds."""
+    snapshot from before now; False if one still does after that many seconds."""
     mark = conn.execute(NEXT_XID).scalar_one()
-    deadline = time.monotonic() + SNAPSHOT_WAIT
+    deadline = time.monotonic() + seconds
     while conn.execute(OLDER_SNAPSHOTS, {"mark": mark}).scalar_one():
         if time.monotonic() > deadline:
             return False

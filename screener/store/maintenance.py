@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .crypto import Vault
-from .keys import new_key, rewrite_key_table, shred
+from .keys import BATCH_SNAPSHOT_WAIT, new_key, rewrite_key_table, shred
 from .models import AuditEntry, Draft, Note, RecordKey, StatusChange, Submission, utcnow
 
 BATCH = 500
@@ -87,7 +87,7 @@ def compact(engine: Engine) -> bool:
     dead tuples hold, no key opens any more).
     """
     if engine.dialect.name == "postgresql":
-        return rewrite_key_table(engine)
+        return rewrite_key_table(engine, snapshot_wait=BATCH_SNAPSHOT_WAIT)
     return _sqlite(engine, "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)")
 
 
