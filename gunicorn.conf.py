@@ -22,7 +22,14 @@ connections bounded (each worker holds a small pool, see screener/db.py). ``gthr
 slow clients without a buffering proxy; behind nginx, sync is simpler and faster.
 
 Before any worker starts, the master checks questions.yaml (``on_starting``) and stops with
-the problem lines of ``flask check`` if it has errors.
+the problem lines of ``flask check`` if it has errors, or, in production, if the practice
+details are still placeholders (DEF045) and SCREENER_ALLOW_PLACEHOLDER_CONTACTS is not true.
+
+Rate limits count per process unless they are kept in Redis. ``when_ready`` exports the
+final worker count (after any ``-w`` on the command line) as ``SCREENER_WORKERS`` before the
+first worker is forked, and refuses to start production with several workers and
+``memory://`` limits (screener.web.limits.shared_store_problem); each worker's app checks
+the same again.
 
 The app's own request log (screener.logs) already records each request without personal
 data, so gunicorn's access log is off by default; turning it on logs client addresses and
@@ -77,9 +84,31 @@ def on_starting(server) -> None:
     problem lines as `flask check`.
     """
     from screener.questionnaire import DefinitionError, check_file
+    from screener.web.app_state import placeholder_refusal
     from screener.web.config import Defaults, from_environment
 
-    path = from_environment().get("QUESTIONS") or Defaults.QUESTIONS
+    settings = from_environment()
+    path = settings.get("QUESTIONS") or Defaults.QUESTIONS
     report = check_file(str(path), run_examples_too=False)
     if not report.ok:
         raise DefinitionError(report)  # SystemExit: its message, then exit status 1
+    refusal = placeholder_refusal(report, settings)  # production: no 555 numbers, example.org
+    if refusal:
+        raise SystemExit(refusal)
+
+
+def when_ready(server) -> None:
+    """In the master, before the first fork: tell the workers how many they are, and refuse
+    a setup whose rate limits each worker would count on its own."""
+    os.environ["SCREENER_WORKERS"] = str(server.cfg.workers)
+    from screener.web.limits import shared_store_problem
+
+    problem = shared_store_problem(
+        os.environ.get("SCREENER_ENV", ""),
+        os.environ.get("SCREENER_RATELIMIT_STORAGE_URI", "memory://"),
+        server.cfg.workers,
+        os.environ.get("SCREENER_RATELIMIT_ENABLED", "true").strip().lower() != "false",
+    )
+    if problem:
+        server.log.error(problem)
+        raise SystemExit(problem)

@@ -67,11 +67,12 @@ def submit_answers(
         return sub.reference
 
 
-def login(client, email="therapist@example.com", password=PASSWORD, next=None):
+def login(client, email="therapist@example.com", password=PASSWORD, next=None, **kw):
+    """Sign in as a person would; `kw` goes to both requests (e.g. environ_base)."""
     url = "/staff/login" + (f"?next={next}" if next else "")
-    html = client.get(url).get_data(as_text=True)
+    html = client.get(url, **kw).get_data(as_text=True)
     return client.post(
-        url, data={"csrf_token": csrf_token(html), "email": email, "password": password}
+        url, data={"csrf_token": csrf_token(html), "email": email, "password": password}, **kw
     )
 
 

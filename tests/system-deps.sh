@@ -15,6 +15,7 @@ declare -A NEEDS=(
   [pdffonts]=poppler-utils     # PDF font checks; pdftoppm for looking at pages
   [dot]=graphviz               # the flow diagram (flask diagram, the staff flow page)
   [nginx]=nginx                # the production-stack test's TLS proxy (run on its own ports)
+  [redis-server]=redis-server  # a Redis the rate-limit tests stop and start themselves
 )
 if [ "${1:-}" = bench ]; then
   NEEDS[wrk]=wrk               # HTTP load for the throughput figures

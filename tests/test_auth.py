@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from screener.web import auth
 from screener.web.limits import limiter
 from tests.journey_helpers import Journey
+from tests.readonly_helpers import read_only_database
 from tests.staff_helpers import (
     PASSWORD,
     audit_rows,
@@ -97,19 +100,81 @@ def test_lock_expires(staff, client):
     assert therapist(app).failed_logins == 0
 
 
-def test_login_is_throttled_per_client(app, client):
-    make_therapist(app)
+@pytest.fixture
+def limited(app):
+    """Rate limits on, in this process's memory, cleared before and after."""
     app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
     limiter.reset()
-    try:
-        statuses = [login(client, email=f"x{i}@example.com").status_code for i in range(25)]
-        assert 429 in statuses
-        assert statuses.index(429) == 20
-        assert "tried that too many times" in text(login(client).get_data(as_text=True))
-    finally:
-        limiter.reset()
-        app.config["RATELIMIT_ENABLED"] = False
+    yield app
+    limiter.reset()
+    app.config["RATELIMIT_ENABLED"] = False
+
+
+def _count(limit: str) -> int:
+    return int(limit.split()[0])
+
+
+def test_login_is_throttled_per_client(limited, client):
+    make_therapist(limited)
+    allowed = _count(auth.LOGIN_LIMIT)
+    statuses = [login(client, email=f"x{i}@example.com").status_code for i in range(allowed + 2)]
+    assert statuses == [400] * allowed + [429] * 2
+    refused = login(client, email="typed@example.com")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "Too Many Requests" not in page
+    assert "Signing in from here is paused" in text(page) and "wait about" in text(page)
+    assert 'value="typed@example.com"' in page  # what was typed is kept
+    assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_a_stranger_cannot_keep_a_known_account_locked(limited, client):
+    """Failures from one address pause that address for that account, with a growing wait;
+    the owner, from their own address, still signs in."""
+    make_therapist(limited)
+    stranger = {"REMOTE_ADDR": "203.0.113.9"}
+    pair = _count(auth.LOGIN_PAIR_LIMIT)
+    statuses = [
+        login(client, password=f"guess number {n}", environ_base=stranger).status_code
+        for n in range(pair + 3)
+    ]
+    assert statuses == [400] * pair + [429] * 3
+    assert therapist(limited).locked_until is None
+    owner = limited.test_client()
+    assert login(owner, environ_base={"REMOTE_ADDR": "198.51.100.20"}).status_code == 303
+    # the stranger's address is still paused for that account, but not for another one
+    make_therapist(limited, email="colleague@example.com")
+    other = login(client, email="colleague@example.com", password="nope", environ_base=stranger)
+    assert other.status_code == 400
+
+
+def test_the_account_lock_is_a_last_resort_against_many_addresses(limited, client):
+    make_therapist(limited)
+    failures = limited.config["LOGIN_MAX_FAILURES"]
+    assert failures > _count(auth.LOGIN_PAIR_LIMIT)
+    for n in range(failures):
+        address = {"REMOTE_ADDR": f"192.0.2.{n + 1}"}
+        assert login(client, password="wrong password", environ_base=address).status_code == 400
+    assert therapist(limited).locked_until is not None
+
+
+def test_failed_sign_ins_to_no_account_store_a_keyed_hash_not_the_text(staff, client):
+    typed = "correct horse battery staple"  # a password typed into the email field
+    login(client, email=typed, password="whatever it was")
+    login(client, email=typed.upper(), password="again")
+    login(client, email="someone@example.org", password="whatever it was")
+    rows = audit_rows(staff, "login_failed")
+    assert len(rows) == 3
+    for row in rows:
+        assert "horse" not in row.actor and "someone" not in row.actor
+        assert row.actor.startswith("unknown account ") and row.detail == "unknown account"
+    key = staff.config["SECRET_KEY"].encode()
+    expected = hmac.new(key, b"sign-in:" + typed.encode(), hashlib.sha256).hexdigest()[:32]
+    assert rows[0].actor == rows[1].actor == f"unknown account {expected}"  # comparable
+    assert rows[2].actor != rows[0].actor
+    # a known account is still named, so its owner's failures can be read
+    login(client, password="wrong password here")
+    assert audit_rows(staff, "login_failed")[-1].actor == "therapist@example.com"
 
 
 def test_logins_and_failures_are_audited_with_ip_but_never_the_password(staff, client):
@@ -295,3 +360,21 @@ def test_staff_urls_refuse_client_sessions_even_with_a_sent_submission(
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/staff/login")
+
+
+def test_sign_in_completes_only_when_its_writes_commit(any_db_app):
+    """A database that refuses writes (read-only) refuses the sign-in too: no session."""
+    email = f"readonly-{time.time_ns()}@example.com"
+    make_therapist(any_db_app, email=email)
+    client = any_db_app.test_client()
+    with read_only_database(any_db_app):
+        response = login(client, email=email)
+        staff_page = client.get("/staff/")
+        wrong = login(client, email=email, password="not the password at all")
+    assert response.status_code == 503
+    assert "you have not been signed in" in text(response.get_data(as_text=True))
+    assert staff_page.status_code == 302 and "/staff/login" in staff_page.headers["Location"]
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    assert wrong.status_code == 503  # a failure that cannot be counted is no 500 either
+    assert login(client, email=email).status_code == 303  # writable again: signs in

@@ -8,6 +8,7 @@ many more.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import importlib.util
 import io
 import os
@@ -15,14 +16,17 @@ import re
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from screener.questionnaire import evaluate
 from screener.store import Draft, Submission, drafts
-from tests.journey_helpers import Journey, csrf_token, url
+from screener.web.limits import RESUME_LIMIT, START_LIMIT
+from tests import staff_helpers
+from tests.journey_helpers import Journey, csrf_token, draft_id, url
 from tests.security_helpers import CONTACTS, make_app, rows, send_persona
+from tests.staff_helpers import fast_hashing  # noqa: F401 - cheap argon2 for the sign-ins
 
 FUZZ = int(os.environ.get("SCREENER_FUZZ_EXAMPLES") or 0)
 
@@ -54,7 +58,7 @@ class Fuzzed:
         journey.start()
         for _ in range(pages):
             journey.answer_page(persona.answers)
-        (self.draft_id,) = [d.id for d in rows(app, Draft)]
+        self.draft_id = draft_id(self.client)
         self.token = csrf_token(self.client.get("/").get_data(as_text=True))
         self.order = {page.id: n for n, page in enumerate(questionnaire.page_list)}
 
@@ -76,8 +80,9 @@ class Fuzzed:
 
 
 @pytest.fixture
-def fuzzed(app, questionnaire, personas):
-    return Fuzzed(app, questionnaire, personas["P01"])
+def fuzzed(any_db_app, questionnaire, personas):
+    """On SQLite and on PostgreSQL, which refuses what SQLite lets through (NUL, big ints)."""
+    return Fuzzed(any_db_app, questionnaire, personas["P01"])
 
 
 TEXT = st.text(max_size=40)
@@ -111,7 +116,27 @@ WEIRD = st.sampled_from(
     ]
 )
 HUGE = st.integers(min_value=1_000, max_value=400_000).map(lambda n: "x" * n)
-VALUE = st.one_of(TEXT, WEIRD, HUGE, st.integers().map(str))
+#: integers far past any float (309+ digits overflow one), either sign
+HUGE_INTEGERS = st.integers(min_value=10**15, max_value=10**400).flatmap(
+    lambda n: st.sampled_from([str(n), f"-{n}"])
+)
+#: every Unicode decimal digit ("١٢", "०९"): int() reads them, a form must not
+UNICODE_DIGITS = st.text(st.characters(categories=["Nd"]), min_size=1, max_size=4)
+WITH_NUL = st.builds(lambda a, b: f"{a}\x00{b}", TEXT, TEXT)
+FAR_DATES = st.one_of(
+    st.dates().map(dt.date.isoformat),
+    st.sampled_from(["0001-01-01", "9999-12-31", "9999-12-30", "1899-12-31", "3000-01-01"]),
+)
+VALUE = st.one_of(
+    TEXT,
+    WEIRD,
+    HUGE,
+    st.integers().map(str),
+    HUGE_INTEGERS,
+    UNICODE_DIGITS,
+    WITH_NUL,
+    FAR_DATES,
+)
 CSRF = st.sampled_from(["valid", "missing", "garbage"])
 
 
@@ -285,6 +310,75 @@ def test_posts_without_a_session_never_fail(client, questionnaire):
         page_id, data, _csrf, _change = post
         response = client.post("/q/" + quote(page_id, safe=""), data=data)
         assert response.status_code in (302, 308, 400, 404, 413), response.status_code
+
+    run()
+
+
+# -- the 5xx the probes found: numbers, NUL, far dates, huge ids (both databases) ------------
+def test_numbers_take_only_ascii_digits_within_bounds(any_db_app, questionnaire):
+    client = any_db_app.test_client()
+    Journey(client, questionnaire).start()
+    page = questionnaire.questions["age"].page_id
+    token = csrf_token(client.get(url(client, page)).get_data(as_text=True))
+    for typed in ("\u0661\u0662", "4\u0662", "\uff14\uff10", "9" * 309, "-" + "9" * 400, "1_2"):
+        response = client.post(url(client, page), data={"csrf_token": token, "age": typed})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400, (typed[:12], response.status_code)
+        assert "using the digits 0 to 9" in body or "Enter a number between" in body
+        assert f'value="{typed}"' in body  # what was typed comes back to be corrected
+    assert client.post(
+        url(client, page), data={"csrf_token": token, "age": " 42 "}
+    ).status_code in (302, 400)
+
+
+@pytest.fixture
+def staff_side(any_db_app, personas):
+    """An admin signed in, one submission to assign, and a stranger at the sign-in page."""
+    app = any_db_app
+    email = f"admin-{os.urandom(4).hex()}@example.com"
+    staff_helpers.make_therapist(app, email=email, admin=True)
+    reference = staff_helpers.submit_answers(app, personas["P01"].answers)
+    admin = app.test_client()
+    assert staff_helpers.login(admin, email=email).status_code == 303
+    return admin, app.test_client(), reference
+
+
+STAFF_TEXT = st.one_of(VALUE, st.just(""))
+
+
+def test_hostile_staff_input_never_fails(staff_side):
+    admin, stranger, reference = staff_side
+    detail = f"/staff/s/{reference}"
+
+    @fuzz_settings(60)
+    @given(st.sampled_from(["login", "queue", "audit", "assign"]), STAFF_TEXT, STAFF_TEXT)
+    @example("login", "a\x00b@example.com", "a password of sorts")
+    @example("queue", "9999-12-31", "9999-12-31")
+    @example("queue", "0001-01-01", "")
+    @example("audit", "\x00", "9999-12-31")
+    @example("assign", "9" * 20, "")
+    @example("assign", "9" * 400, "")
+    @example("assign", "\u0661", "")
+    def run(where, first, second):
+        if where == "login":
+            html = stranger.get("/staff/login").get_data(as_text=True)
+            response = stranger.post(
+                "/staff/login",
+                data={"csrf_token": csrf_token(html), "email": first, "password": second},
+            )
+        elif where == "queue":
+            response = admin.get(
+                "/staff/", query_string={"from": first, "to": second, "page": first}
+            )
+        elif where == "audit":
+            query = {"actor": first, "reference": first, "to": second, "page": second}
+            response = admin.get("/staff/audit", query_string=query)
+        else:
+            response = staff_helpers.post(
+                admin, f"{detail}/assign", {"therapist": first}, page=detail
+            )
+        response.close()
+        assert response.status_code < 500, (where, first[:40], second[:40])
 
     run()
 
@@ -528,22 +622,26 @@ def limited(tmp_path):
 def _friendly_429(response):
     html = response.get_data(as_text=True)
     assert response.status_code == 429
-    assert "too many times" in html and "988" in html and "Traceback" not in html
+    assert "Too Many Requests" not in html and "Traceback" not in html
+    assert re.search(r"wait about (a minute|\d+ (minutes|hours))", html), html[:2000]
+    assert int(response.headers["Retry-After"]) > 0
     assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_repeated_wrong_resume_codes_get_a_friendly_429(limited):
+    allowed = int(RESUME_LIMIT.split()[0])
     client = limited.test_client()
     token = csrf_token(client.get("/resume").get_data(as_text=True))
     statuses = [
         client.post(
-            "/resume", data={"csrf_token": token, "code": f"ABCD-EFGH-JKMN-PQ{n:02d}"}
+            "/resume", data={"csrf_token": token, "code": f"ABCD-EFGH-JKMN-{n:04d}"}
         ).status_code
-        for n in range(10)
+        for n in range(allowed)
     ]
-    assert statuses == [400] * 10
+    assert statuses == [400] * allowed
     response = client.post("/resume", data={"csrf_token": token, "code": "ABCD-EFGH-JKMN-PQRS"})
     _friendly_429(response)
+    assert 'value="ABCD-EFGH-JKMN-PQRS"' in response.get_data(as_text=True)  # kept as typed
     # another address is not affected
     other = limited.test_client()
     token = csrf_token(other.get("/resume").get_data(as_text=True))
@@ -577,8 +675,9 @@ def test_real_use_is_not_limited_but_floods_are(limited, questionnaire, personas
         token = csrf_token(client.get("/").get_data(as_text=True))  # a start renews it
         return client.post("/start", data={"csrf_token": token})
 
-    statuses = [start().status_code for _ in range(30)]
-    assert statuses == [302] * 27 + [429] * 3  # the three journeys above used 3 of 30
+    allowed = int(START_LIMIT.split()[0])
+    statuses = [start().status_code for _ in range(allowed)]
+    assert statuses == [302] * (allowed - 3) + [429] * 3  # the three journeys above used 3
     _friendly_429(start())
 
 
@@ -609,3 +708,11 @@ def test_the_request_body_size_is_capped(app, client, questionnaire):
     assert client.get(url(client, "age")).status_code == 200
     with app.extensions["screener"].sessionmaker() as session:
         assert session.scalars(select(Draft)).one()
+
+
+def test_a_made_up_page_address_with_non_ascii_text_is_not_found(fuzzed):
+    """Found by the widened strategies: hmac.compare_digest raises on non-ASCII text."""
+    token = csrf_token(fuzzed.client.get("/").get_data(as_text=True))
+    for made_up in ("000000000000000\x80", "\u0661" * 16, "é" * 16):
+        response = fuzzed.client.post("/q/" + quote(made_up, safe=""), data={"csrf_token": token})
+        assert response.status_code == 404, made_up

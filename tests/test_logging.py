@@ -112,6 +112,18 @@ def test_the_filter_redacts_form_values_from_any_log_line(app, caplog):
     assert "ValueError" in text  # the traceback itself is kept
 
 
+def test_the_filter_redacts_values_escaped_in_an_error_message(app, caplog):
+    """A NUL (or any control character) is written as \\x00 in a repr or a driver's error."""
+    caplog.set_level(logging.INFO)
+    typed = "dana\x00quill@example.org"
+    with app.test_request_context("/staff/login", method="POST", data={"email": typed}):
+        app.logger.error("query failed: parameters %r", {"email": typed})
+        app.logger.error("as escaped text: %s", typed.encode("unicode_escape").decode())
+    text = "\n".join(_lines(caplog))
+    assert "quill@example" not in text and "dana" not in text
+    assert text.count(REDACTED) == 2
+
+
 def test_the_filter_is_harmless_outside_requests():
     record = logging.LogRecord("screener", logging.INFO, __file__, 1, "plain %s", ("x",), None)
     assert RedactFormValues().filter(record) and record.getMessage() == "plain x"

@@ -2,18 +2,18 @@
 
 questionnaire: check, evaluate, pdf (also entry points, so they run on a broken file) ·
 accounts: create-therapist, deactivate-therapist, list-therapists · maintenance: purge,
-rotate-key · database: db-upgrade.
+rotate-key · database: db-upgrade · notify: notify --once, notify-worker.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from . import accounts, database, maintenance
+from . import accounts, database, maintenance, notify
 
 
 def register_commands(app: Flask) -> None:
     """Add the commands that need the app (its database, keys and questionnaire)."""
-    for module in (accounts, database, maintenance):
+    for module in (accounts, database, maintenance, notify):
         for command in module.COMMANDS:
             app.cli.add_command(command)

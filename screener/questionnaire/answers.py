@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,23 +62,43 @@ def _multiple(question: Question, value):
     return sorted(chosen, key=order.index)
 
 
+#: numbers are typed with the ASCII digits only (int() and float() also take "١٢", "1_000",
+#: "1e309" and "nan"); more digits than this can be no real answer and would overflow floats
+MAX_DIGITS = 15
+_NUMBER_TEXT = {
+    int: re.compile(r"[+-]?([0-9]+)", re.ASCII),
+    float: re.compile(r"[+-]?([0-9]*)(?:\.([0-9]*))?", re.ASCII),
+}
+
+
 def _number(question: Question, value, kind):
-    if isinstance(value, bool) or isinstance(value, list | dict):
-        raise _Misfit("ANS004", f"'{question.id}' takes a number")
-    try:
-        number = kind(str(value).strip()) if isinstance(value, str) else value
-        if kind is int and float(number) != int(float(number)):
-            raise ValueError
-        number = kind(number)
-    except (TypeError, ValueError) as exc:
-        raise _Misfit(
-            "ANS004", f"'{question.id}' takes a {'whole ' if kind is int else ''}number"
-        ) from exc
+    number = _parse_number(question, value, kind)
     low = question.min.number if question.min and question.min.number is not None else None
     high = question.max.number if question.max and question.max.number is not None else None
-    if low is not None and number < low or high is not None and number > high:
+    if number is None or low is not None and number < low or high is not None and number > high:
         raise _Misfit("ANS003", f"'{question.id}' must be between {_fmt(low)} and {_fmt(high)}")
     return number
+
+
+def _parse_number(question: Question, value, kind):
+    """The number typed (ASCII digits only), or None when it has too many digits to be real."""
+    wrong = _Misfit("ANS004", f"'{question.id}' takes a {'whole ' if kind is int else ''}number")
+    if isinstance(value, str):
+        match = _NUMBER_TEXT[kind].fullmatch(value.strip())
+        if match is None or not any(match.groups()):
+            raise wrong
+        if sum(len(part or "") for part in match.groups()) > MAX_DIGITS:
+            return None
+        return kind(match.group(0))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise wrong
+    if isinstance(value, float) and not math.isfinite(value):
+        raise wrong
+    if abs(value) >= 10**MAX_DIGITS:
+        return None
+    if kind is int and value != int(value):
+        raise wrong
+    return kind(value)
 
 
 def _text(question: Question, value):

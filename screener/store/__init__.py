@@ -1,19 +1,23 @@
 """Storage: SQLAlchemy models and sessions, encryption, drafts, audit, queries, export,
-retention and Alembic migrations. Knows the questionnaire, never the web layer.
+retention, the notification outbox and its schedule, and Alembic migrations. Knows the
+questionnaire, never the web layer.
 """
 
 from __future__ import annotations
 
-from . import audit, drafts, export, keys, maintenance, migrate, queries
+from . import audit, drafts, export, health, keys, maintenance, migrate, outbox, queries, schedule
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
-from .definitions import live_versions, load_definition, save_definition
+from .definitions import drafts_by_version, live_versions, load_definition, save_definition
 from .models import (
+    Acknowledgement,
     AuditEntry,
     Base,
     DefinitionVersion,
     Draft,
+    KeyCheck,
     Note,
+    Notification,
     PreviewFile,
     RecordKey,
     StatusChange,
@@ -23,12 +27,15 @@ from .models import (
 )
 
 __all__ = [
+    "Acknowledgement",
     "AuditEntry",
     "Base",
     "DefinitionVersion",
     "Draft",
+    "KeyCheck",
     "KeyError_",
     "Note",
+    "Notification",
     "PreviewFile",
     "RecordKey",
     "StatusChange",
@@ -37,7 +44,9 @@ __all__ = [
     "Vault",
     "audit",
     "drafts",
+    "drafts_by_version",
     "export",
+    "health",
     "is_sqlite",
     "keys",
     "live_versions",
@@ -46,8 +55,10 @@ __all__ = [
     "make_engine",
     "make_sessionmaker",
     "migrate",
+    "outbox",
     "queries",
     "read_only",
     "save_definition",
+    "schedule",
     "utcnow",
 ]

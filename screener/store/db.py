@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 #: a sync gunicorn worker serves one request at a time; the overflow covers CLI commands
-#: and the occasional second session (e.g. the definition store at start)
+#: and the start-up (a request uses one session, so one connection, throughout)
 POOL_SIZE = 2
 MAX_OVERFLOW = 4
 POOL_RECYCLE = 1800  # seconds; below typical firewall/pgbouncer idle cut-offs
@@ -35,7 +35,7 @@ def make_engine(
 ) -> Engine:
     if is_sqlite(url):
         _private_file(make_url(url).database)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _tune_sqlite(engine)
         return engine
     return create_engine(
@@ -45,6 +45,8 @@ def make_engine(
         max_overflow=MAX_OVERFLOW if max_overflow is None else max_overflow,
         pool_recycle=POOL_RECYCLE if pool_recycle is None else pool_recycle,
         pool_timeout=10,
+        # errors name the statement, never the values bound to it (answers, emails)
+        hide_parameters=True,
     )
 
 

@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .crypto import Vault
 from .keys import BATCH_SNAPSHOT_WAIT, new_key, rewrite_key_table, shred
-from .models import AuditEntry, Draft, Note, RecordKey, StatusChange, Submission, utcnow
+from .models import (
+    AuditEntry,
+    Draft,
+    KeyCheck,
+    Note,
+    RecordKey,
+    StatusChange,
+    Submission,
+    utcnow,
+)
 
 BATCH = 500
 
@@ -150,6 +159,9 @@ def rotate(sessions: sessionmaker, engine: Engine, vault: Vault) -> dict:
             counts[model.__tablename__] = (
                 session.scalar(select(func.count()).where(model.key_id.is_not(None))) or 0
             )
+    with sessions.begin() as session:  # the readiness canary is sealed with the master key
+        for check in session.scalars(select(KeyCheck)):
+            check.sealed = vault.rotate(check.sealed)
     compact(engine)
     return counts
 

@@ -21,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -107,7 +109,11 @@ class Draft(_Keyed, Base):
 
 
 class Submission(_Keyed, Base):
-    """A summary the client sent to the practice. Frozen once written."""
+    """A draft's one submission: sent with Send, or first made by a call-back request.
+
+    Frozen once sent. A call-back request before Send holds the answers given so far;
+    Send then completes that same submission.
+    """
 
     __tablename__ = "submission"
     __table_args__ = (
@@ -129,13 +135,21 @@ class Submission(_Keyed, Base):
     )
     #: encrypted answers (only those that were shown)
     answers_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    #: encrypted {"name", "method", "email", "phone", "time"}
+    #: encrypted {"name", "method", "email", "phone", "time"} and, with a call-back request,
+    #: "callback": {"first_name", "phone", "time", "voicemail"}
     contact_enc: Mapped[bytes] = mapped_column(LargeBinary)
     # Plain, so the queue can sort and filter without decrypting:
     outcome_id: Mapped[str] = mapped_column(String(64), index=True)
     flag_ids: Mapped[str] = mapped_column(Text, default="")
-    #: 3 support first, 2 other urgent flag, 1 needs medical review, 0 the rest
+    #: 3 support first, 2 other urgent flag or a call-back request, 1 needs medical review,
+    #: 0 the rest
     urgency: Mapped[int] = mapped_column(Integer, index=True)
+    #: the client asked the practice to call them back (details in contact_enc)
+    callback_requested: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), index=True
+    )
+    #: False while the submission holds only a call-back request and the answers so far
+    sent: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     status: Mapped[str] = mapped_column(String(32), default="new", index=True)
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("therapist.id"))
 
@@ -204,6 +218,66 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(String(255), default="")
 
 
+class KeyCheck(Base):
+    """A known value sealed with the data key when the database was first used, so that the
+    readiness check notices a wrong SCREENER_DATA_KEY before anyone's answers fail to open.
+    `flask rotate-key` re-seals it with the new key like every other encrypted column."""
+
+    __tablename__ = "key_check"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Notification(Base):
+    """The outbox: one message to the practice about a submission, on one channel.
+
+    Written in the same transaction as the submission (or the acknowledgement deadline it
+    escalates), then delivered by the notify worker. It holds the reference, the urgency
+    level and times only: never an answer, a name, a contact detail or a flag.
+    """
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the idempotency key: the same for every delivery attempt of this message
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    reference: Mapped[str] = mapped_column(String(20))
+    #: urgent (sent at once) · routine (in the next digest) · escalation (not acknowledged)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: email · webhook · console
+    channel: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(32))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: pending · sending (claimed by a worker until claimed_until) · sent · cancelled
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(String(255), default="")
+    #: routine rows delivered in one digest share this key (set when first claimed)
+    batch: Mapped[str | None] = mapped_column(String(64))
+
+
+class Acknowledgement(Base):
+    """A therapist has seen an urgent submission; its escalation is then called off."""
+
+    __tablename__ = "acknowledgement"
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    by_id: Mapped[int] = mapped_column(ForeignKey("therapist.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    by: Mapped[Therapist] = relationship(lazy="joined")
+
+
 # The staff queue sorts by urgency (most urgent first), then oldest first; this index
 # serves that order directly, so the queue stays fast at 10,000 submissions.
 Index("ix_submission_queue", Submission.urgency.desc(), Submission.created_at, Submission.id)
+# The notify worker looks for due rows by state and time.
+Index("ix_notification_due", Notification.state, Notification.due_at)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -36,18 +37,41 @@ QUEUE_ORDER = (Submission.urgency.desc(), Submission.created_at.asc(), Submissio
 
 
 # -- plain input --------------------------------------------------------------------------
+#: ids and page numbers fit a 32-bit integer column; anything larger is no real one
+INT_LIMIT = 2**31 - 1
+_INTEGER = re.compile(r"-?[0-9]{1,10}", re.ASCII)
+#: dates outside these years are typing errors, and near year 1 or 9999 a time zone
+#: shift overflows Python's dates
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
 def parse_int(text, default: int) -> int:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
+    """An integer typed with ASCII digits that fits a database integer, else `default`."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text if -INT_LIMIT <= text <= INT_LIMIT else default
+    if not isinstance(text, str) or not _INTEGER.fullmatch(text.strip()):
         return default
+    number = int(text.strip())
+    return number if -INT_LIMIT <= number <= INT_LIMIT else default
 
 
 def parse_date(text: str | None) -> dt.date | None:
+    """A date written as YYYY-MM-DD between EARLIEST and LATEST, else None."""
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text, re.ASCII):
+        return None
     try:
-        return dt.date.fromisoformat(text) if text else None
+        day = dt.date.fromisoformat(text)
     except ValueError:
         return None
+    return day if EARLIEST <= day <= LATEST else None
+
+
+def plain_text(text, size: int) -> str:
+    """Text for a filter: stripped, without control characters (PostgreSQL refuses NUL)."""
+    if not isinstance(text, str):
+        return ""
+    return "".join(ch for ch in text if ch.isprintable() or ch == " ").strip()[:size]
 
 
 def day_start_utc(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
@@ -123,9 +147,11 @@ class Filters(DayRange):
             flag = ""
         date_from, date_to = parse_date(args.get("from")), parse_date(args.get("to"))
         if args.get("from") and date_from is None:
-            errors.append("Enter the 'from' date as a real date, like 2025-03-01.")
+            errors.append(
+                "Enter the 'from' date as a real date, like 2025-03-01, from 1900 to 2999."
+            )
         if args.get("to") and date_to is None:
-            errors.append("Enter the 'to' date as a real date, like 2025-03-31.")
+            errors.append("Enter the 'to' date as a real date, like 2025-03-31, from 1900 to 2999.")
         if date_from and date_to and date_from > date_to:
             errors.append("The 'from' date must be on or before the 'to' date.")
             date_from = date_to = None
@@ -280,8 +306,8 @@ class AuditFilters(DayRange):
             date_from,
             date_to,
             action=action if action in actions else "",
-            actor=(args.get("actor") or "").strip()[:254],
-            reference=(args.get("reference") or "").strip()[:20],
+            actor=plain_text(args.get("actor"), 254),
+            reference=plain_text(args.get("reference"), 20),
             from_text=from_text if date_from else "",
             to_text=to_text if date_to else "",
         )

@@ -16,7 +16,19 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    from . import auth, client, content, errors, headers, health, limits, logs, preview, staff
+    from . import (
+        auth,
+        client,
+        content,
+        errors,
+        headers,
+        health,
+        limits,
+        logs,
+        notifications,
+        preview,
+        staff,
+    )
 
     logs.init_app(app)  # first, so its request id and timer cover the limiter and CSRF
     limits.init_app(app)
@@ -24,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.permanent_session_lifetime = dt.timedelta(hours=12)
     app.register_blueprint(client.bp)
     app.register_blueprint(auth.bp)
+    notifications.init_app(app)  # its views are on staff.bp: before registering it
     app.register_blueprint(staff.bp)
     app.register_blueprint(content.bp)  # /staff/content: version, flow, preview (admins)
     del preview  # its views are on content.bp

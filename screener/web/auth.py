@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import secrets
 import time
@@ -24,17 +25,27 @@ from flask import (
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms import EmailField, PasswordField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Regexp
 
 from ..store import Therapist, utcnow
+from ..store.queries import parse_int
 from . import app_state, audit
-from .limits import failed, limiter
+from .limits import failed, limiter, refusal_page
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
-#: per client (IP): failed sign-ins only
-LOGIN_LIMIT = "20 per 15 minutes"
+#: per address, failed sign-ins only: guessing across accounts; high enough for a practice
+#: or a carrier's shared address
+LOGIN_LIMIT = "30 per 15 minutes;100 per day"
+#: per account and address, failed sign-ins only, with a growing wait: someone who knows an
+#: email cannot keep its owner out (the owner's own address has a count of its own)
+LOGIN_PAIR_LIMIT = "5 per 15 minutes;10 per hour;20 per day"
+UNAVAILABLE = (
+    "Signing in is not possible just now, and you have not been signed in. Please try again "
+    "in a few minutes."
+)
 GENERIC_ERROR = (
     "Those details did not work. Check your email address and password and try "
     "again. After several failed attempts, signing in is paused for a while."
@@ -98,9 +109,10 @@ class StaffUser(UserMixin):
 @login_manager.user_loader
 def _load_user(user_id: str):
     therapist_id, _, token = (user_id or "").partition(":")
-    if not therapist_id.isdigit() or not token:
+    number = parse_int(therapist_id, -1)
+    if number < 0 or not token:
         return None
-    therapist = app_state.db().get(Therapist, int(therapist_id))
+    therapist = app_state.db().get(Therapist, number)
     if therapist is None or not therapist.active or not therapist.session_token:
         return None
     if not hmac.compare_digest(therapist.session_token.encode(), token.encode()):
@@ -110,7 +122,13 @@ def _load_user(user_id: str):
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "Email address", validators=[InputRequired("Enter your email address"), Length(max=254)]
+        "Email address",
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=254),
+            # control characters are no part of an address (and PostgreSQL refuses NUL)
+            Regexp(r"^[^\x00-\x1f\x7f]*\Z", message="Enter your email address"),
+        ],
     )
     password = PasswordField(
         "Password", validators=[InputRequired("Enter your password"), Length(max=MAX_PASSWORD)]
@@ -131,8 +149,31 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def account_and_address() -> str:
+    """The rate-limit key of a sign-in: the account typed (keyed hash) and the address."""
+    email = normalise_email(request.form.get("email", ""))
+    return f"{fingerprint(email)}/{request.remote_addr or ''}"
+
+
+def fingerprint(text: str) -> str:
+    """A keyed hash (HMAC with the secret key) of something typed: comparable, not readable."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"sign-in:" + text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def unknown_actor(email: str) -> str:
+    """How the audit log names a failed sign-in to no account: whatever was typed (perhaps
+    a password in the wrong field) is never stored, only its keyed hash."""
+    return f"unknown account {fingerprint(email)}"
+
+
+class WriteFailed(Exception):
+    """A sign-in's writes (counters, audit, session token) did not commit."""
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=failed)
+@limiter.limit(LOGIN_PAIR_LIMIT, key_func=account_and_address, methods=["POST"], deduct_when=failed)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("staff.queue"))
@@ -142,11 +183,35 @@ def login():
     if request.method == "POST":
         status = 400
         if form.validate():
-            therapist = _authenticate(normalise_email(form.email.data), form.password.data)
-            if therapist is not None:
-                return _sign_in(therapist)
-            error = GENERIC_ERROR
+            try:
+                therapist = _authenticate(normalise_email(form.email.data), form.password.data)
+                if therapist is not None:
+                    return _sign_in(therapist)
+                error = GENERIC_ERROR
+            except WriteFailed:
+                error, status = UNAVAILABLE, 503
     return _no_store(render_template("staff/login.html", form=form, error=error), status)
+
+
+@refusal_page("auth.login")
+def login_refused(wait: str):
+    """A sign-in refused by a rate limit: the form again, with the email typed and the wait."""
+    error = (
+        "Signing in from here is paused after several attempts that did not work. Please "
+        f"wait {wait} and try again, or ask an administrator for help."
+    )
+    return _no_store(render_template("staff/login.html", form=LoginForm(), error=error), 429)
+
+
+def _commit() -> None:
+    """Commit the sign-in's writes, or roll them back and refuse the sign-in."""
+    db = app_state.db()
+    try:
+        db.commit()
+    except SQLAlchemyError as exc:
+        db.rollback()
+        current_app.logger.exception("a sign-in could not be recorded; it was refused")
+        raise WriteFailed from exc
 
 
 def _authenticate(email: str, password: str) -> Therapist | None:
@@ -156,17 +221,16 @@ def _authenticate(email: str, password: str) -> Therapist | None:
     now = utcnow()
     if therapist is None or not therapist.active:
         _burn_time(password)
-        audit.record(
-            "login_failed",
-            actor=email,
-            detail="unknown account" if therapist is None else "deactivated account",
-        )
-        db.commit()
+        if therapist is None:
+            audit.record("login_failed", actor=unknown_actor(email), detail="unknown account")
+        else:
+            audit.record("login_failed", actor=email, detail="deactivated account")
+        _commit()
         return None
     if therapist.locked_until and therapist.locked_until > now:
         _burn_time(password)
         audit.record("login_failed", actor=email, detail="account locked")
-        db.commit()
+        _commit()
         return None
     if not check_password(therapist.password_hash, password):
         therapist.failed_logins = (therapist.failed_logins or 0) + 1
@@ -177,7 +241,7 @@ def _authenticate(email: str, password: str) -> Therapist | None:
             therapist.failed_logins = 0
             detail = f"wrong password; account locked for {minutes} minutes"
         audit.record("login_failed", actor=email, detail=detail)
-        db.commit()
+        _commit()
         return None
     therapist.failed_logins = 0
     therapist.locked_until = None
@@ -189,12 +253,14 @@ def _authenticate(email: str, password: str) -> Therapist | None:
 
 
 def _sign_in(therapist: Therapist):
+    """Sign in only once the reset counters, the audit entry and the token are committed."""
     target = safe_next(request.args.get("next"))
+    email = therapist.email
+    audit.record("login", actor=email)
+    _commit()
     session.clear()  # a fresh session: no fixation, no leftover client draft
     login_user(StaffUser(therapist))
     session[SEEN_KEY] = time.time()
-    audit.record("login", actor=therapist.email)
-    app_state.db().commit()
     return redirect(target or url_for("staff.queue"), code=303)
 
 

@@ -31,8 +31,12 @@ class Defaults:
     PROXY_COUNT = 0
     #: times on the staff pages are shown in the practice's own time zone
     STAFF_TIMEZONE = "America/Denver"
-    LOGIN_MAX_FAILURES = 5
+    #: the account lock is the last resort against guessing from many addresses; sign-in
+    #: is first throttled per account and address (web.auth.LOGIN_PAIR_LIMIT)
+    LOGIN_MAX_FAILURES = 25
     LOGIN_LOCK_MINUTES = 15
+    #: production refuses the placeholder practice details of the shipped questions.yaml
+    ALLOW_PLACEHOLDER_CONTACTS = False
 
 
 def from_environment() -> dict:

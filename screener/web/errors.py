@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, make_response, request
 from flask import render_template as _render_template
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from . import limits
 
 PLAIN = {
     400: "Something in that request was not right. Go back and try again; nothing you saved "
@@ -15,7 +17,6 @@ PLAIN = {
     404: "We could not find that page. Check the address, or go back to the start.",
     405: "That page cannot be used like that. Go back and try again.",
     413: "That was more than we can accept at once. Shorten your answer and try again.",
-    429: "You have tried that too many times. Please wait a few minutes and try again.",
     500: "Sorry, something went wrong on our side. Nothing you saved has been lost. Please try "
     "again in a few minutes.",
 }
@@ -52,6 +53,8 @@ def csrf_error(error):
 
 def http_error(error: HTTPException):
     code = error.code or 500
+    if code == 429:
+        return too_many(error)
     keep = [(k, v) for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")]
     return (
         render_template(
@@ -63,6 +66,30 @@ def http_error(error: HTTPException):
         code,
         keep,
     )
+
+
+def too_many(error: HTTPException):
+    """A refused post: its own page again with what was typed, or a plain page; both give
+    the wait (never "Too Many Requests")."""
+    response, seconds = limits.refused_response()
+    if response is None:
+        response = make_response(
+            render_template(
+                "errors/http.html",
+                code=429,
+                name="Please wait a moment",
+                description=(
+                    "You have tried that many times in a short while, so it is paused for "
+                    f"your security. Please wait {limits.wait_words(seconds)} and try again. "
+                    "Nothing you saved has been lost."
+                ),
+            ),
+            429,
+        )
+    response.status_code = 429
+    response.headers["Retry-After"] = str(seconds)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def server_error(error):

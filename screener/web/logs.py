@@ -23,6 +23,9 @@ import uuid
 from flask import Flask, g, has_request_context, request
 
 REQUEST_LOGGER = "screener.request"
+#: Flask-Limiter's own logger: its warnings ("Rate limit storage unreachable") are wanted;
+#: its INFO lines name the client's address, so they are not
+LIMITER_LOGGER = "flask-limiter"
 REDACTED = "[redacted]"
 #: an incoming X-Request-Id (from a proxy) is kept only if it looks like an id
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -64,9 +67,14 @@ def _posted_values() -> list[str]:
     for _key, value in form.items(multi=True):
         text = str(value).strip()
         if len(text) >= MIN_REDACT:
-            values.add(text)
+            values.update(_spellings(text))
             values.update(part for part in text.split() if len(part) >= MIN_REDACT + 1)
     return sorted(values, key=len, reverse=True)
+
+
+def _spellings(text: str) -> set[str]:
+    """The value as typed and as a repr or an error message escapes it (a NUL as \\x00)."""
+    return {text, repr(text)[1:-1], text.encode("unicode_escape").decode("ascii")}
 
 
 def _redact(text: str, secrets: list[str]) -> str:
@@ -106,7 +114,7 @@ _FILTER = RedactFormValues()
 
 def init_app(app: Flask) -> None:
     """Install the JSON handler, the redaction filter and the per-request log line."""
-    for name in (app.logger.name, REQUEST_LOGGER, "werkzeug", "sqlalchemy", "flask_limiter"):
+    for name in (app.logger.name, REQUEST_LOGGER, "werkzeug", "sqlalchemy", LIMITER_LOGGER):
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
@@ -131,6 +139,11 @@ def _install_handler(app: Flask) -> None:
     if logger.level == logging.NOTSET or logger.level > logging.INFO:
         logger.setLevel(logging.INFO)
     # the request logger is "screener.request", a child: its lines reach this handler
+    limiter_logger = logging.getLogger(LIMITER_LOGGER)
+    if handler not in limiter_logger.handlers:
+        limiter_logger.addHandler(handler)
+        limiter_logger.setLevel(logging.WARNING)
+        limiter_logger.propagate = False
 
 
 def _start() -> None:

@@ -28,7 +28,8 @@ def page_token(secret: str, draft_id: str, page_id: str) -> str:
 def resolve(secret: str, draft_id: str, page_ids: Iterable[str], token: str) -> str | None:
     """The page id whose token this is, or None (another draft's, an old key's, or made up)."""
     token = (token or "").lower()
-    if len(token) != 16:
+    # tokens are 16 base32 characters; compare_digest refuses non-ASCII text (a TypeError)
+    if len(token) != 16 or not token.isascii() or not token.isalnum():
         return None
     for page_id in page_ids:
         if hmac.compare_digest(page_token(secret, draft_id, page_id), token):

@@ -26,6 +26,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from ..authoring.preview import engine_view
 from ..questionnaire import Questionnaire, evaluate, visible_on_page
 from ..store import drafts
+from ..store.queries import parse_int
 from . import preview_files
 from .content import bp
 from .forms import ConfirmForm, UploadForm, page_form_class
@@ -116,7 +117,7 @@ def _list_with(form, report=None):
 def start(source):
     q = questionnaire(source) or _gone()
     example = request.args.get("example", "-1")
-    walk = Walk(source, int(example) if example.lstrip("-").isdigit() else -1)
+    walk = Walk(source, parse_int(example, -1))
     if walk.example >= len(q.examples):
         abort(404)
     first = evaluate(q, {}).visible_pages[0]
@@ -243,6 +244,7 @@ def render_support(q: Questionnaire, walk: Walk):
         flags=flags,
         form=ConfirmForm(),
         high_risk=any(f.id == "safety_urgent" for f in flags),
+        young=context["ev"].young,
         **context,
     )
 
