@@ -44,7 +44,8 @@ def purge_command():
 @click.command("rotate-key")
 @with_appcontext
 def rotate_key_command():
-    """Rewrap every draft's and submission's data key with the first data key.
+    """Rewrap every draft's and submission's data key (the record_key table) with the first
+    data key; only that table changes.
 
     Put the new key first in SCREENER_DATA_KEY and keep the old ones after it
     ("NEW,OLD"), run this, then remove the old keys. The answers themselves are sealed

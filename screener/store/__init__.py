@@ -5,7 +5,7 @@ questionnaire, never the web layer.
 
 from __future__ import annotations
 
-from . import audit, drafts, export, health, maintenance, migrate, outbox, queries, schedule
+from . import audit, drafts, export, health, keys, maintenance, migrate, outbox, queries, schedule
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
 from .definitions import drafts_by_version, live_versions, load_definition, save_definition
@@ -20,6 +20,7 @@ from .models import (
     Note,
     Notification,
     PreviewFile,
+    RecordKey,
     RecoveryCode,
     StaffSession,
     StatusChange,
@@ -40,6 +41,7 @@ __all__ = [
     "Note",
     "Notification",
     "PreviewFile",
+    "RecordKey",
     "RecoveryCode",
     "StaffSession",
     "StatusChange",
@@ -52,6 +54,7 @@ __all__ = [
     "export",
     "health",
     "is_sqlite",
+    "keys",
     "live_versions",
     "load_definition",
     "maintenance",

@@ -1,8 +1,10 @@
 """Database tables. Anything a person typed or answered is stored encrypted (`*_enc`).
 
-Drafts and submissions each have a data key of their own (`key_enc`, wrapped by the master
-key); deleting the row deletes the key, so any copy of its ciphertext left elsewhere
-(write-ahead log, dead tuples, a backup of the ciphertext alone) can no longer be opened.
+Drafts and submissions each have a data key of their own, wrapped by the master key and kept
+apart from the ciphertext in the small `record_key` table. Deleting a record deletes its key
+row in the same transaction, and the key table is then rewritten (screener.store.keys)
+so no dead copy of the key stays in its files: whatever copies of the ciphertext remain (dead
+tuples of the record's table, a backup of it) can no longer be opened.
 """
 
 from __future__ import annotations
@@ -59,10 +61,36 @@ class PreviewFile(Base):
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-class Draft(Base):
+class RecordKey(Base):
+    """One draft's or submission's data key, wrapped by the master key.
+
+    Its own table, never the record's row: a deleted row lingers as a dead tuple in
+    PostgreSQL's files, and a key lying next to its ciphertext would linger with it. This
+    table stays small, so rewriting it after a delete is cheap.
+    """
+
+    __tablename__ = "record_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: a Fernet key, encrypted with the first master key of SCREENER_DATA_KEY
+    key_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class _Keyed:
+    """A record sealed with a data key of its own (`key`, a row of record_key)."""
+
+    @property
+    def key_enc(self) -> bytes | None:
+        """The wrapped data key; None for a record from before per-record keys, which was
+        sealed with the master key itself."""
+        return self.key.key_enc if self.key is not None else None
+
+
+class Draft(_Keyed, Base):
     """A questionnaire in progress. Its id lives in the client's session cookie."""
 
     __tablename__ = "draft"
+    __table_args__ = (UniqueConstraint("key_id", name="uq_draft_key_id"),)
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
@@ -71,14 +99,16 @@ class Draft(Base):
     state_enc: Mapped[bytes] = mapped_column(LargeBinary)
     #: sha256 of the resume code, when the client saved for later
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
-    #: this draft's own data key, wrapped by the master key (None: sealed with the master key)
-    key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: this draft's own data key (None: sealed with the master key)
+    key_id: Mapped[int | None] = mapped_column(ForeignKey("record_key.id", name="fk_draft_key_id"))
     submission_id: Mapped[str | None] = mapped_column(
         ForeignKey("submission.id", ondelete="SET NULL")
     )
 
+    key: Mapped[RecordKey | None] = relationship(lazy="joined")
 
-class Submission(Base):
+
+class Submission(_Keyed, Base):
     """A draft's one submission: sent with Send, or first made by a call-back request.
 
     Frozen once sent. A call-back request before Send holds the answers given so far;
@@ -86,7 +116,10 @@ class Submission(Base):
     """
 
     __tablename__ = "submission"
-    __table_args__ = (UniqueConstraint("draft_id", name="uq_submission_draft_id"),)
+    __table_args__ = (
+        UniqueConstraint("draft_id", name="uq_submission_draft_id"),
+        UniqueConstraint("key_id", name="uq_submission_key_id"),
+    )
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
     #: what the client and staff quote, e.g. KAP-7F3K-9QXD; random, not sequential
     reference: Mapped[str] = mapped_column(String(20), unique=True, index=True)
@@ -95,9 +128,11 @@ class Submission(Base):
     #: the draft it was sent from: unique, so a draft is sent once even when Send is
     #: pressed twice at once (no foreign key: the draft may go first, e.g. in a purge)
     draft_id: Mapped[str | None] = mapped_column(String(43))
-    #: this submission's own data key, wrapped by the master key; its answers, contact
-    #: details and notes are sealed with it (None: sealed with the master key)
-    key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: this submission's own data key; its answers, contact details and notes are sealed
+    #: with it (None: sealed with the master key)
+    key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("record_key.id", name="fk_submission_key_id")
+    )
     #: encrypted answers (only those that were shown)
     answers_enc: Mapped[bytes] = mapped_column(LargeBinary)
     #: encrypted {"name", "method", "email", "phone", "time"} and, with a call-back request,
@@ -119,6 +154,7 @@ class Submission(Base):
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("therapist.id"))
 
     assigned_to: Mapped[Therapist | None] = relationship(lazy="joined")
+    key: Mapped[RecordKey | None] = relationship(lazy="joined")
 
     @property
     def flags(self) -> list[str]:
