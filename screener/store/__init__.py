@@ -4,7 +4,7 @@ retention and Alembic migrations. Knows the questionnaire, never the web layer.
 
 from __future__ import annotations
 
-from . import audit, drafts, export, health, maintenance, migrate, queries
+from . import audit, drafts, export, fhir_export, health, maintenance, migrate, queries
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
 from .definitions import live_versions, load_definition, save_definition
@@ -38,6 +38,7 @@ __all__ = [
     "audit",
     "drafts",
     "export",
+    "fhir_export",
     "health",
     "is_sqlite",
     "live_versions",
