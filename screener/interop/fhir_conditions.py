@@ -72,10 +72,15 @@ def _leaf(cond: Condition, q: Questionnaire, system) -> list | None:
         return [{"question": cond.ref, "operator": "exists", "answerBoolean": bool(cond.value)}]
     if question.is_choice:
         return _choice_leaf(cond, question, system(question))
+    if cond.op == "in" and isinstance(cond.value, list | tuple) and cond.value:
+        parts = [
+            _leaf(Condition("q", ref=cond.ref, op="is", value=v), q, system) for v in cond.value
+        ]
+        return None if any(p is None for p in parts) else [p[0] for p in parts]
     key = ANSWER_KEYS.get(question.type)
     operator = {"is": "=", "is_not": "!=", **COMPARISONS}.get(cond.op)
     value = cond.value
-    if key is None or operator is None or isinstance(value, list | bool):
+    if key is None or operator is None or isinstance(value, list | tuple | bool):
         return None
     if question.type == "integer":
         if not isinstance(value, int | float) or not float(value).is_integer():
@@ -160,8 +165,10 @@ def _fhirpath_leaf(cond: Condition, question) -> str | None:
             "is": [cond.value],
             "includes": [cond.value],
             "is_not": [cond.value],
-            "in": list(cond.value or ()) if isinstance(cond.value, list) else None,
-            "includes_any": list(cond.value or ()) if isinstance(cond.value, list) else None,
+            "in": list(cond.value or ()) if isinstance(cond.value, list | tuple) else None,
+            "includes_any": list(cond.value or ())
+            if isinstance(cond.value, list | tuple)
+            else None,
         }.get(cond.op)
         if cond.op in COMPARISONS:
             codes = _numeric_codes(cond, question)
@@ -170,6 +177,11 @@ def _fhirpath_leaf(cond: Condition, question) -> str | None:
         test = " or ".join(f"code = {_literal(str(code))}" for code in codes)
         found = f"{answer}.value.where({test}).exists()"
         return f"{found}.not()" if cond.op == "is_not" else found
+    if cond.op == "in" and isinstance(cond.value, list | tuple) and cond.value:
+        literals = [_literal(v) for v in cond.value]
+        if any(lit is None for lit in literals):
+            return None
+        return f"{answer}.value in ({' | '.join(literals)})"
     literal = _literal(cond.value)
     operator = {"is": "=", "is_not": "!=", **COMPARISONS}.get(cond.op)
     if literal is None or operator is None:

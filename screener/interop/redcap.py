@@ -139,7 +139,7 @@ def redcap_logic(cond: Condition, q: Questionnaire) -> str | None:
 
 
 def _quote(value) -> str | None:
-    if isinstance(value, bool) or isinstance(value, list | dict):
+    if isinstance(value, bool | list | tuple | dict):
         return None
     if isinstance(value, int | float):
         return _number(value)
@@ -154,11 +154,11 @@ def _field(cond: Condition, question: Question) -> str | None:
     if cond.op in ("is", "is_not"):
         value = _quote(cond.value)
         return None if value is None else f"{name} {'=' if cond.op == 'is' else '<>'} {value}"
-    if cond.op == "in" and isinstance(cond.value, list) and cond.value:
+    if cond.op == "in" and isinstance(cond.value, list | tuple) and cond.value:
         values = [_quote(v) for v in cond.value]
         if any(v is None for v in values):
             return None
-        return "(" + " or ".join(f"{name} = {v}" for v in values) + ")"
+        return " or ".join(f"{name} = {v}" for v in values)
     if cond.op in COMPARE and isinstance(cond.value, int | float):
         return f"{name} {COMPARE[cond.op]} {_number(cond.value)}"
     return None
@@ -168,14 +168,14 @@ def _checkbox(cond: Condition) -> str | None:
     """A checkbox is one 0/1 field per option in REDCap: [field(code)]."""
     if cond.op == "includes":
         values = [cond.value]
-    elif cond.op == "includes_any" and isinstance(cond.value, list) and cond.value:
+    elif cond.op == "includes_any" and isinstance(cond.value, list | tuple) and cond.value:
         values = cond.value
     else:
         return None
     if any(not str(v).replace("_", "").isalnum() for v in values):
         return None
     tests = [f"[{cond.ref}({v})] = '1'" for v in values]
-    return tests[0] if len(tests) == 1 else "(" + " or ".join(tests) + ")"
+    return " or ".join(tests)
 
 
 def data_dictionary_csv(q: Questionnaire) -> str:

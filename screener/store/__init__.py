@@ -4,11 +4,12 @@ retention and Alembic migrations. Knows the questionnaire, never the web layer.
 
 from __future__ import annotations
 
-from . import audit, drafts, export, fhir_export, health, maintenance, migrate, queries
+from . import api_tokens, audit, drafts, export, fhir_export, health, maintenance, migrate, queries
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
 from .definitions import live_versions, load_definition, save_definition
 from .models import (
+    ApiToken,
     AuditEntry,
     Base,
     DefinitionVersion,
@@ -23,6 +24,7 @@ from .models import (
 )
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Base",
     "DefinitionVersion",
@@ -35,6 +37,7 @@ __all__ = [
     "Submission",
     "Therapist",
     "Vault",
+    "api_tokens",
     "audit",
     "drafts",
     "export",

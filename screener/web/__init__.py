@@ -16,7 +16,20 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    from . import auth, client, content, errors, headers, health, limits, logs, preview, staff
+    from . import (
+        api,
+        api_tokens,
+        auth,
+        client,
+        content,
+        errors,
+        headers,
+        health,
+        limits,
+        logs,
+        preview,
+        staff,
+    )
 
     logs.init_app(app)  # first, so its request id and timer cover the limiter and CSRF
     limits.init_app(app)
@@ -28,6 +41,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(content.bp)  # /staff/content: version, flow, preview (admins)
     del preview  # its views are on content.bp
     app.register_blueprint(health.bp)  # /healthz
+    app.register_blueprint(api_tokens.bp)  # /staff/api-tokens (admins)
+    api.init_app(app)  # /api/v1: token-auth, read-only, JSON; exempt from CSRF
     auth.init_app(app)
     app.context_processor(_template_globals)
     app.after_request(headers.security_headers)
