@@ -82,10 +82,10 @@ def data_dictionary_command(questions, output):
 def _since(value: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError as exc:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError) as exc:
         raise click.BadParameter("give a date like 2026-12-01 (or 2026-12-01T08:00)") from exc
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
     return parsed
 
 

@@ -110,10 +110,10 @@ def _since(raw: str | None) -> dt.datetime | None:
         return None
     try:
         value = dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # 0001-01-01T00:00+05:00 is before year 1 in UTC
         raise Refused(400, "bad_request", "since: give a date like 2026-12-01") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 
