@@ -406,3 +406,44 @@ def test_fuzzed_query_parameters_never_fail(app, api):
             assert response.json["error"] == "bad_request"
 
     run()
+
+
+# -- the same on PostgreSQL ---------------------------------------------------------------------
+def test_cursor_pages_and_hostile_queries_on_each_database(any_db_app, personas):
+    """PostgreSQL compares timestamps and refuses NUL bytes: neither may break a page."""
+    app = any_db_app
+    email = f"pg-{id(app)}@example.com"
+    make_therapist(app, email=email)
+    with svc(app).sessionmaker.begin() as session:
+        therapist_id = session.scalars(select(Therapist.id).where(Therapist.email == email)).one()
+        token, _ = api_tokens.create(session, therapist_id, "sync", 30, "test")
+    same_time = utcnow() - dt.timedelta(hours=1)
+    mine = [submit_answers(app, personas["P01"].answers, created_at=same_time) for _ in range(3)]
+    mine.append(submit_answers(app, personas["P08"].answers))
+    client = app.test_client()
+    seen, cursor = [], None
+    while True:
+        query = {
+            "limit": "2",
+            "since": same_time.isoformat(),
+            **({"cursor": cursor} if cursor else {}),
+        }
+        page = client.get("/api/v1/submissions", query_string=query, headers=bearer(token))
+        assert page.status_code == 200, page.json
+        seen += [row["reference"] for row in page.json["data"]]
+        cursor = page.json["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen))
+    assert [ref for ref in seen if ref in mine][-1] == mine[-1]
+    assert set(mine) <= set(seen)
+    for query in (
+        {"since": "2026-12-01\x00"},
+        {"status": "new\x00"},
+        {"cursor": "MjAyNi0xMi0wMVQwMDowMDowMHwA"},  # "2026-12-01T00:00:00|\x00"
+        {"urgency": "3\x00"},
+    ):
+        response = client.get("/api/v1/submissions", query_string=query, headers=bearer(token))
+        assert response.status_code == 400 and response.json["error"] == "bad_request", query
+    response = client.get("/api/v1/submissions/KAP-\x00", headers=bearer(token))
+    assert response.status_code == 404 and response.is_json

@@ -72,7 +72,7 @@ def _authenticate():
     try:
         token = _token()
     except Refused as refused:
-        audit.record("api_refused", detail=f"{refused.code}: {request.method} {request.path}"[:255])
+        audit.record("api_refused", detail=f"{refused.code}: {_request_line()}"[:255])
         db.commit()
         raise
     token.last_used_at = utcnow()
@@ -81,10 +81,16 @@ def _authenticate():
         "api_call",
         actor=token.therapist.email,
         reference=_reference_arg(),
-        detail=f"{request.method} {request.path} (token #{token.id})"[:255],
+        detail=f"{_request_line()} (token #{token.id})"[:255],
     )
     db.commit()
     return None
+
+
+def _request_line() -> str:
+    """Method and path for the audit log, printable only (PostgreSQL refuses a NUL byte)."""
+    path = "".join(c if c.isprintable() else "?" for c in request.path[:200])
+    return f"{request.method} {path}"
 
 
 def _reference_arg() -> str:
