@@ -319,6 +319,15 @@ def test_the_api_is_rate_limited_per_token_in_json(limited, api):
     assert refused.json["error"] == "rate_limited" and int(refused.headers["Retry-After"]) > 0
     other = client.get("/api/v1/submissions", headers=bearer("kap_other"))
     assert other.status_code == 401  # a count of its own: another token is not held up
+    # made-up tokens each have a count of their own; the address's count stops them
+    per_address = int(api_module.API_ADDRESS_LIMIT.split()[0])
+    guesses = [
+        client.get("/api/v1/submissions", headers=bearer(f"kap_guess{n}")).status_code
+        for n in range(per_address)
+    ]
+    assert set(guesses) == {401, 429} and guesses[-1] == 429
+    assert guesses.index(429) <= per_address - len(statuses)  # the earlier calls counted too
+    assert client.get("/api/v1/submissions", headers=bearer("kap_new")).status_code == 429
 
 
 # -- OpenAPI: the document matches what the API really sends --------------------------------------

@@ -32,6 +32,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 #: per token (or per address without one): a sync job pages through a few hundred at most
 API_LIMIT = "120 per minute;3000 per hour"
+#: per address, whatever the token: made-up tokens each have a count of their own above, so
+#: this one stops guessing (and flooding the audit log) from one address
+API_ADDRESS_LIMIT = "600 per minute"
 PER_PAGE = 50
 MAX_PER_PAGE = 200
 REFERENCE = re.compile(r"[A-Z0-9-]{1,20}", re.ASCII)
@@ -45,6 +48,7 @@ def _limit_key() -> str:
 
 
 limiter.limit(API_LIMIT, key_func=_limit_key)(bp)
+limiter.limit(API_ADDRESS_LIMIT, key_func=lambda: "api-any:" + (request.remote_addr or ""))(bp)
 
 
 class Refused(Exception):
