@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -27,6 +29,8 @@ from tests.staff_helpers import (
 )
 from tests.test_fhir import assert_valid
 
+#: `make fuzz` sets this for many more, new examples each run (as in test_hostile.py)
+FUZZ = int(os.environ.get("SCREENER_FUZZ_EXAMPLES") or 0)
 TOKEN_RE = re.compile(r'id="new-token" type="text" readonly value="(kap_[A-Za-z0-9_-]+)"')
 
 
@@ -389,10 +393,10 @@ def test_fuzzed_query_parameters_never_fail(app, api):
     client = app.test_client()
 
     @settings(
-        max_examples=150,
+        max_examples=FUZZ or 150,
         deadline=None,
         database=None,
-        derandomize=True,
+        derandomize=not FUZZ,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(
@@ -413,6 +417,32 @@ def test_fuzzed_query_parameters_never_fail(app, api):
         assert response.is_json
         if response.status_code == 400:
             assert response.json["error"] == "bad_request"
+
+    run()
+
+
+def test_fuzzed_references_never_fail(app, api):
+    token, reference = api
+    client = app.test_client()
+
+    @settings(
+        max_examples=FUZZ or 100,
+        deadline=None,
+        database=None,
+        derandomize=not FUZZ,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(st.text(min_size=1, max_size=60), st.sampled_from(["", "/fhir", "/pdf", "/x"]))
+    @example("KAP-\x00", "")
+    @example("..", "/fhir")
+    def run(text, tail):
+        response = client.get(
+            f"/api/v1/submissions/{quote(text, safe='')}{tail}", headers=bearer(token)
+        )
+        assert response.status_code in (200, 404), (text, tail, response.status_code)
+        assert response.content_type.startswith(
+            ("application/json", "application/fhir+json", "application/pdf")
+        )
 
     run()
 

@@ -29,6 +29,7 @@ from .limits import limiter
 from .staff import answer_rows, fhir_json, open_review, summary_pdf_bytes
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Each route says merge_slashes=False: "submissions//fhir" is a 404 in JSON, not a redirect.
 
 #: per token (or per address without one): a sync job pages through a few hundred at most
 API_LIMIT = "120 per minute;3000 per hour"
@@ -184,7 +185,7 @@ def summary(sub: Submission) -> dict:
     }
 
 
-@bp.get("/submissions")
+@bp.get("/submissions", merge_slashes=False)
 def submissions():
     args = request.args
     since = _since(args.get("since"))
@@ -229,7 +230,7 @@ def _find(reference: str) -> Submission:
     return sub
 
 
-@bp.get("/submissions/<reference>")
+@bp.get("/submissions/<reference>", merge_slashes=False)
 def submission(reference):
     sub = _find(reference)
     review = open_review(sub)
@@ -265,7 +266,7 @@ def submission(reference):
     )
 
 
-@bp.get("/submissions/<reference>/fhir")
+@bp.get("/submissions/<reference>/fhir", merge_slashes=False)
 def submission_fhir(reference):
     sub = _find(reference)
     response = make_response(fhir_json(sub, open_review(sub)))
@@ -273,7 +274,7 @@ def submission_fhir(reference):
     return response
 
 
-@bp.get("/submissions/<reference>/pdf")
+@bp.get("/submissions/<reference>/pdf", merge_slashes=False)
 def submission_pdf(reference):
     sub = _find(reference)
     response = make_response(summary_pdf_bytes(sub, open_review(sub)))
@@ -284,7 +285,7 @@ def submission_pdf(reference):
     return response
 
 
-@bp.get("/openapi.json")
+@bp.get("/openapi.json", merge_slashes=False)
 def openapi():
     # in the document's own order ("openapi", "info", "paths" first), not sorted
     body = json.dumps(openapi_document(), indent=2)
