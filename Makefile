@@ -33,6 +33,8 @@ serve: venv ## serve with gunicorn and production settings (needs SCREENER_SECRE
 	@test -n "$$SCREENER_SECRET_KEY" || { echo "make serve: set SCREENER_SECRET_KEY" >&2; exit 1; }
 	@test -n "$$SCREENER_DATA_KEY" || { echo "make serve: set SCREENER_DATA_KEY" >&2; exit 1; }
 	SCREENER_ENV=production $(FLASK) db-upgrade
+	@echo "make serve: notifications need a second process with the same environment:" \
+	      "SCREENER_ENV=production $(FLASK) notify-worker (README: Deploying, Notifications)"
 	SCREENER_ENV=production $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 check: venv ## lint questions.yaml and run its examples

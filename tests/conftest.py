@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytest_plugins = ["tests.conftest_db"]  # PostgreSQL/Redis detection and fixtures
+# PostgreSQL/Redis detection and fixtures; the SMTP server and webhook receiver (smtp, webhook)
+pytest_plugins = ["tests.conftest_db", "tests.notify_helpers"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -206,7 +206,7 @@ def test_create_app_refuses_a_bad_questions_file(tmp_path):
         )
     assert isinstance(info.value, DefinitionError)
     message = str(info.value.code)
-    assert f"{bad}:{line_of(BAD, '- id: bipolar')}:" in message and "DEF024" in message
+    assert f"{bad}:{line_of(BAD, 'level: reviw')}:" in message and "DEF024" in message
 
 
 def test_flask_run_refuses_a_bad_questions_file(tmp_path):
@@ -215,7 +215,7 @@ def test_flask_run_refuses_a_bad_questions_file(tmp_path):
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "Traceback" not in output
-    assert f"{bad}:{line_of(BAD, '- id: bipolar')}:" in output and "DEF024" in output
+    assert f"{bad}:{line_of(BAD, 'level: reviw')}:" in output and "DEF024" in output
 
 
 def test_gunicorn_refuses_a_bad_questions_file_once_in_the_master(tmp_path):

@@ -241,7 +241,7 @@ def test_def023_cross_field_limit_on_a_text_question(tmp_path):
 def test_def024_unknown_flag_level(tmp_path):
     text = tweak("level: review", "level: reviw")
     [problem] = only(tmp_path, text, "DEF024")
-    assert problem.line == line_of(text, "- id: bipolar")
+    assert problem.line == line_of(text, "level: reviw")  # the line to fix
     assert "'reviw'" in problem.message
 
 

@@ -104,7 +104,11 @@ def export_fhir_command(since, output):
         out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
         try:
             for resource in fhir_export.bundles_since(
-                session, state.vault, state.definition, start, base
+                session,
+                state.vault,
+                lambda content_hash: state.definition(content_hash, session),
+                start,
+                base,
             ):
                 out.write(fhir_export.ndjson_line(resource))
                 count += 1

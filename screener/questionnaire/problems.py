@@ -45,6 +45,8 @@ CODES: dict[str, str] = {
     "DEF042": "client-facing text uses diagnostic or eligibility words (warning)",
     "DEF043": "an option set is never used (warning)",
     "DEF044": "two questions on one page have the same label (warning)",
+    "DEF045": "a practice detail is a placeholder: a 555 number, example.org or example.com "
+    "(warning; production refuses to start)",
     "DEF050": "an example gives a different outcome than expected",
     "DEF051": "an example's flags differ from what it expects",
     "DEF052": "an example's scores differ from what it expects",

@@ -176,6 +176,13 @@ BLOCKS: dict[str, BlockShape] = {
                 _text("sms", "Number for an sms: link."),
                 _text("url", "Its website."),
                 _text("note", "A line under it."),
+                Key(
+                    "emergency",
+                    TrueFalse(),
+                    "The emergency number (911): named on the support page and in the crisis "
+                    "line as 'Emergency'.",
+                    default=False,
+                ),
             ),
         ),
         BlockShape(

@@ -1,14 +1,28 @@
 """Storage: SQLAlchemy models and sessions, encryption, drafts, audit, queries, export,
-retention and Alembic migrations. Knows the questionnaire, never the web layer.
+retention, the notification outbox and its schedule, and Alembic migrations. Knows the
+questionnaire, never the web layer.
 """
 
 from __future__ import annotations
 
-from . import api_tokens, audit, drafts, export, fhir_export, health, maintenance, migrate, queries
+from . import (
+    api_tokens,
+    audit,
+    drafts,
+    export,
+    fhir_export,
+    health,
+    maintenance,
+    migrate,
+    outbox,
+    queries,
+    schedule,
+)
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
-from .definitions import live_versions, load_definition, save_definition
+from .definitions import drafts_by_version, live_versions, load_definition, save_definition
 from .models import (
+    Acknowledgement,
     ApiToken,
     AuditEntry,
     Base,
@@ -16,6 +30,7 @@ from .models import (
     Draft,
     KeyCheck,
     Note,
+    Notification,
     PreviewFile,
     StatusChange,
     Submission,
@@ -24,6 +39,7 @@ from .models import (
 )
 
 __all__ = [
+    "Acknowledgement",
     "ApiToken",
     "AuditEntry",
     "Base",
@@ -32,6 +48,7 @@ __all__ = [
     "KeyCheck",
     "KeyError_",
     "Note",
+    "Notification",
     "PreviewFile",
     "StatusChange",
     "Submission",
@@ -40,6 +57,7 @@ __all__ = [
     "api_tokens",
     "audit",
     "drafts",
+    "drafts_by_version",
     "export",
     "fhir_export",
     "health",
@@ -50,8 +68,10 @@ __all__ = [
     "make_engine",
     "make_sessionmaker",
     "migrate",
+    "outbox",
     "queries",
     "read_only",
     "save_definition",
+    "schedule",
     "utcnow",
 ]

@@ -33,6 +33,8 @@ ACTIONS = {
     "assign": "Assigned",
     "client_deleted": "Client deleted their answers",
     "purge": "Purged expired data",
+    "acknowledged": "Acknowledged an urgent submission",
+    "escalated": "Escalated: urgent submission not acknowledged in time",
     "account_created": "Account created (CLI)",
     "account_deactivated": "Account deactivated (CLI)",
 }

@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..questionnaire import Evaluation, Questionnaire, evaluate
+from . import outbox
 from .crypto import Vault
 from .models import Draft, Submission, utcnow
 
@@ -21,7 +22,12 @@ REFERENCE_LENGTH = 8
 
 @dataclass
 class DraftState:
-    """What a draft holds, decrypted."""
+    """What a draft holds, decrypted.
+
+    `answers` also keeps the answers to questions that a later change hid (age 42 → 17):
+    evaluate() never uses them, so they are never shown, counted, printed nor sent, and
+    they apply again if the change is undone. Sending drops them for good (`forget_hidden`).
+    """
 
     answers: dict = field(default_factory=dict)
     #: interrupt flags whose support page the client has already seen
@@ -72,16 +78,22 @@ def write_state(vault: Vault, draft: Draft, state: DraftState) -> None:
 
 
 def merge_page(q: Questionnaire, state: DraftState, page_id: str, values: dict) -> Evaluation:
-    """Replace the page's answers and drop every answer that no longer applies."""
-    answers = {
+    """Replace the page's answers; answers on other pages that no longer apply are kept aside."""
+    others = {
         k: v
         for k, v in state.answers.items()
         if q.questions.get(k) and q.questions[k].page_id != page_id
     }
-    answers.update({k: v for k, v in values.items() if v not in (None, "", [])})
+    answers = others | {k: v for k, v in values.items() if v not in (None, "", [])}
     evaluation = evaluate(q, answers, page_id)
-    state.answers = dict(evaluation.answers)
+    hidden = {k: v for k, v in others.items() if k not in evaluation.answers}
+    state.answers = hidden | dict(evaluation.answers)
     return evaluation
+
+
+def forget_hidden(state: DraftState, evaluation: Evaluation) -> None:
+    """Keep only the answers that count: what was sent is all the draft holds."""
+    state.answers = dict(evaluation.answers)
 
 
 def format_code(raw: str) -> str:
@@ -159,6 +171,7 @@ def submit(
     )
     session.add(submission)
     session.flush()
+    outbox.enqueue(session, submission)  # the practice is told, in this same transaction
     draft.submission_id = submission.id
     return submission
 

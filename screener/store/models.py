@@ -200,6 +200,55 @@ class KeyCheck(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Notification(Base):
+    """The outbox: one message to the practice about a submission, on one channel.
+
+    Written in the same transaction as the submission (or the acknowledgement deadline it
+    escalates), then delivered by the notify worker. It holds the reference, the urgency
+    level and times only: never an answer, a name, a contact detail or a flag.
+    """
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: the idempotency key: the same for every delivery attempt of this message
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
+    )
+    reference: Mapped[str] = mapped_column(String(20))
+    #: urgent (sent at once) · routine (in the next digest) · escalation (not acknowledged)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: email · webhook · console
+    channel: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(32))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: pending · sending (claimed by a worker until claimed_until) · sent · cancelled
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(String(255), default="")
+    #: routine rows delivered in one digest share this key (set when first claimed)
+    batch: Mapped[str | None] = mapped_column(String(64))
+
+
+class Acknowledgement(Base):
+    """A therapist has seen an urgent submission; its escalation is then called off."""
+
+    __tablename__ = "acknowledgement"
+    submission_id: Mapped[str] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    by_id: Mapped[int] = mapped_column(ForeignKey("therapist.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    by: Mapped[Therapist] = relationship(lazy="joined")
+
+
 # The staff queue sorts by urgency (most urgent first), then oldest first; this index
 # serves that order directly, so the queue stays fast at 10,000 submissions.
 Index("ix_submission_queue", Submission.urgency.desc(), Submission.created_at, Submission.id)
+# The notify worker looks for due rows by state and time.
+Index("ix_notification_due", Notification.state, Notification.due_at)

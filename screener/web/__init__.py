@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         health,
         limits,
         logs,
+        notifications,
         preview,
         staff,
     )
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.permanent_session_lifetime = dt.timedelta(hours=12)
     app.register_blueprint(client.bp)
     app.register_blueprint(auth.bp)
+    notifications.init_app(app)  # its views are on staff.bp: before registering it
     app.register_blueprint(staff.bp)
     app.register_blueprint(content.bp)  # /staff/content: version, flow, preview (admins)
     del preview  # its views are on content.bp

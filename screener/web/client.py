@@ -170,7 +170,8 @@ def send():
         svc = app_state.get()
         try:
             drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
-            app_state.db().commit()
+            drafts.forget_hidden(ctx.state, ctx.evaluation)  # answers set aside are not kept
+            journey.save(ctx)
         except IntegrityError:  # the same draft was sent at this very moment: that one stands
             app_state.db().rollback()
         except LookupError:  # deleted from another tab at this very moment

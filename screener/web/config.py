@@ -38,6 +38,8 @@ class Defaults:
     #: where FHIR canonical URLs live (Questionnaire, code systems); empty: the practice's
     #: booking site + /fhir, from questions.yaml
     FHIR_BASE_URL = ""
+    #: production refuses the placeholder practice details of the shipped questions.yaml
+    ALLOW_PLACEHOLDER_CONTACTS = False
 
 
 def from_environment() -> dict:

@@ -20,7 +20,7 @@ from flask import (
 
 from ..questionnaire import Evaluation, Questionnaire, clean, evaluate, visible_on_page
 from ..store import AuditEntry, Draft, Submission, drafts, read_only, utcnow
-from . import app_state
+from . import app_state, changes
 from .page_tokens import SUPPORT, page_token, resolve
 
 
@@ -55,21 +55,28 @@ def load_or_none() -> Context | None:
         # Read without holding SQLite's write lock while the page renders; a GET that
         # writes goes through remember_position(), in a transaction of its own.
         with read_only():
-            draft = current_draft()
+            found = _draft_and_definition()
             app_state.db().commit()
     else:
-        draft = current_draft()
-    if draft is None:
+        found = _draft_and_definition()
+    if found is None:
         return None
-    svc = app_state.get()
-    try:
-        q = svc.definition(draft.definition_hash)
-    except LookupError:
-        return None
-    state = drafts.read_state(svc.vault, draft)
+    draft, q = found
+    state = drafts.read_state(app_state.get().vault, draft)
     ctx = Context(draft, q, state, evaluate(q, state.answers))
     g.client_ctx = ctx
     return ctx
+
+
+def _draft_and_definition() -> tuple[Draft, Questionnaire] | None:
+    """The client's draft and the questionnaire version it was started on, in one session."""
+    draft = current_draft()
+    if draft is None:
+        return None
+    try:
+        return draft, app_state.definition(draft.definition_hash)
+    except LookupError:
+        return None
 
 
 def remember_position(ctx: Context, **changes) -> None:
@@ -120,7 +127,8 @@ def expired_page():
 # -- pages ------------------------------------------------------------------------------
 def form_data(ctx: Context, page_id: str) -> dict:
     """Stored answers of a page as the form expects them (option values as text)."""
-    return page_form_data(ctx.q.pages[page_id], ctx.state.answers)
+    # the answers that count: one kept aside for a hidden follow-up is not shown
+    return page_form_data(ctx.q.pages[page_id], ctx.evaluation.answers)
 
 
 def page_form_data(page, answers: dict) -> dict:
@@ -169,6 +177,8 @@ def post_page(ctx: Context, page_id: str, form):
             if error.question_id in form:
                 form[error.question_id].errors = [error.message]
         return render_page(ctx, page_id, form, 400)
+    for sentence in changes.notice(ctx.q, page_id, ctx.evaluation, evaluation):
+        flash(sentence)
     ctx.evaluation = evaluation  # the same answers; `interrupt` is relative to this page
     ctx.state.page = page_id
     save(ctx)

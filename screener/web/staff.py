@@ -145,7 +145,7 @@ def queue():
     return render_template(
         "staff/queue.html",
         rows=page.rows,
-        labels=Labels(svc.definition),
+        labels=Labels(app_state.definition),
         filters=filters,
         total=page.total,
         page=page.page,
@@ -180,7 +180,7 @@ def find_submission(reference: str) -> Submission:
 def open_review(sub: Submission) -> Review:
     svc = app_state.get()
     try:
-        q = svc.definition(sub.definition_hash)
+        q = app_state.definition(sub.definition_hash)
     except LookupError:
         abort(500)
     sealer = svc.vault.record(sub.key_enc)
@@ -421,7 +421,7 @@ def export_csv():
         app_state.db(),
         svc.vault,
         svc.questionnaire,
-        svc.definition,
+        app_state.definition,
         filters,
         practice_zone(),
         private,
