@@ -44,7 +44,7 @@ def dana():
 def test_check_passes_on_the_shipped_questions():
     result = flask("check", str(QUESTIONS))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "coverage: outcomes 5/5" in result.stdout
+    assert "coverage: outcomes 6/6" in result.stdout  # support_first_young (issue 13)
     assert "OK: 0 error(s)" in result.stdout
     assert "Traceback" not in result.stderr
 

@@ -49,6 +49,7 @@ class Option:
     label: str
     hint: str = ""
     score: float | None = None
+    safety_mention: bool = False
     pos: Pos = Pos()
 
     @property
@@ -173,6 +174,8 @@ class Flag:
     staff_text: str = ""
     ask_on_call: str = ""
     interrupt: bool = False
+    crisis: bool = False
+    youth: bool = False
     pos: Pos = Pos()
 
 
@@ -183,6 +186,7 @@ class Outcome:
     message: str = ""
     next_steps: tuple[str, ...] = ()
     booking: bool = True
+    crisis_first: bool = False
     when: Condition | None = None
     pos: Pos = Pos()
 

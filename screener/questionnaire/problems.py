@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "DEF030": "there is no catch-all outcome (the last outcome must have no `when`)",
     "DEF031": "an outcome can never be reached",
     "DEF032": "the questionnaire has no crisis resources",
+    "DEF033": "an option that mentions suicide (safety_mention) raises no interrupt flag",
     "DEF040": "a flag is not used by any outcome, text or staff view (warning)",
     "DEF041": "a question can never be shown (warning)",
     "DEF042": "client-facing text uses diagnostic or eligibility words (warning)",

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 from .. import definition as d
+from ..conditions import Facts
+from ..evaluate import raise_flags
 from ..schema import suggest
 from .conditions import _conditions, check_conditions, check_unseeable
 from .locate import name, problem, where
@@ -230,6 +232,32 @@ def check_flags(q):
             )
 
 
+def check_safety_mentions(q):
+    """A client who can mention suicide must reach the support page and crisis lines.
+
+    Chosen alone, with every other question unanswered, a `safety_mention` option must
+    raise an interrupt flag that names its question, so the support page follows its page.
+    """
+    for question in q.questions.values():
+        for option in question.options:
+            if option.safety_mention and not _reaches_support(q, question, option):
+                yield problem(
+                    "DEF033",
+                    f"option '{option.value}' of '{question.id}' mentions suicide or "
+                    "self-harm (safety_mention), but no interrupt flag fires when it is "
+                    "chosen, so the client would never see the support page and crisis "
+                    f"lines. Add a condition such as {{q: {question.id}, includes: "
+                    f"{option.value}}} to an interrupt flag.",
+                    option.pos,
+                )
+
+
+def _reaches_support(q, question, option) -> bool:
+    value = [option.value] if question.type == "multiple" else option.value
+    fired = raise_flags(q, Facts(answers={question.id: value}))
+    return any(f.flag.interrupt and any(qid == question.id for qid, _ in f.evidence) for f in fired)
+
+
 def _used_flags(q) -> set:
     used = set()
     for cond, _kind, _owner, _order in _conditions(q):
@@ -397,6 +425,7 @@ CHECKS = (
     check_conditions,
     check_scores,
     check_flags,
+    check_safety_mentions,
     check_outcomes,
     check_client_text,
     check_unseeable,

@@ -1,7 +1,7 @@
 """api_token: per-therapist tokens for the read-only staff API (stored as sha256)
 
 Revision ID: 0012_api_tokens
-Revises: 0009_notification_outbox (re-chained when main was merged in; was 0008_key_check)
+Revises: 0010_callback_requests (re-chained when main was merged in; was 0008_key_check)
 Create Date: 2026-12-06 02:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_api_tokens"
-down_revision = "0009_notification_outbox"
+down_revision = "0010_callback_requests"
 branch_labels = None
 depends_on = None
 
