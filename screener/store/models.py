@@ -268,6 +268,27 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(String(255), default="")
 
 
+class ApiToken(Base):
+    """A therapist's token for the read-only staff API. Only its sha256 is kept: the token
+    itself is shown once, when an admin creates it."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    #: sha256 of the token (hex); the token is random, so no slow hash is needed
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    therapist: Mapped[Therapist] = relationship(lazy="joined")
+
+
 class KeyCheck(Base):
     """A known value sealed with the data key when the database was first used, so that the
     readiness check notices a wrong SCREENER_DATA_KEY before anyone's answers fail to open.

@@ -18,6 +18,8 @@ csrf = CSRFProtect()
 def init_app(app: Flask) -> None:
     from . import (
         accounts,
+        api,
+        api_tokens,
         auth,
         client,
         content,
@@ -46,6 +48,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(content.bp)  # /staff/content: version, flow, preview (admins)
     del preview  # its views are on content.bp
     app.register_blueprint(health.bp)  # /healthz
+    app.register_blueprint(api_tokens.bp)  # /staff/api-tokens (admins)
+    api.init_app(app)  # /api/v1: token-auth, read-only, JSON; exempt from CSRF
     auth.init_app(app)
     app.context_processor(_template_globals)
     app.after_request(headers.security_headers)

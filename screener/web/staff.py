@@ -3,13 +3,15 @@
 The queue filters, sorts and paginates in SQL on the plain columns (urgency, status,
 outcome, flag ids, dates) and never decrypts a row. Only the detail page, the PDF and the
 CSV export open the encrypted answers, and each of those is audited. The queries live in
-`screener.store.queries` and the CSV in `screener.store.export`, both without Flask; the views here
+`screener.store.queries`, the CSV in `screener.store.export`, the FHIR Bundle in
+`screener.store.fhir_export`, both without Flask; the views here
 parse the request, call them, audit and render.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,7 +31,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..questionnaire import LEVELS, Evaluation, Questionnaire, evaluate, visible_on_page
-from ..store import Note, StatusChange, Submission, Therapist, export, queries, utcnow
+from ..store import (
+    Note,
+    StatusChange,
+    Submission,
+    Therapist,
+    export,
+    fhir_export,
+    queries,
+    utcnow,
+)
 from ..store.queries import (
     PER_PAGE,
     STATUSES,
@@ -157,7 +168,7 @@ class Review:
     contact: dict
 
 
-def _submission(reference: str) -> Submission:
+def find_submission(reference: str) -> Submission:
     sub = (
         app_state.db().scalars(select(Submission).where(Submission.reference == reference)).first()
     )
@@ -166,7 +177,7 @@ def _submission(reference: str) -> Submission:
     return sub
 
 
-def _open(sub: Submission) -> Review:
+def open_review(sub: Submission) -> Review:
     svc = app_state.get()
     try:
         q = app_state.definition(sub.definition_hash)
@@ -208,8 +219,8 @@ def evidence_rows(q: Questionnaire, fired) -> list[tuple[str, str]]:
 
 @bp.get("/s/<reference>")
 def detail(reference):
-    sub = _submission(reference)
-    review = _open(sub)
+    sub = find_submission(reference)
+    review = open_review(sub)
     db = app_state.db()
     notes = db.scalars(
         select(Note)
@@ -253,15 +264,18 @@ def detail(reference):
     )
 
 
-@bp.get("/s/<reference>/summary.pdf")
-def summary_pdf(reference):
+def summary_pdf_bytes(sub: Submission, review: Review) -> bytes:
     from ..pdf import SummaryMeta, render_summary
 
-    sub = _submission(reference)
-    review = _open(sub)
-    body = render_summary(
+    return render_summary(
         review.evaluation, review.q, SummaryMeta(reference=sub.reference, created_at=sub.created_at)
     )
+
+
+@bp.get("/s/<reference>/summary.pdf")
+def summary_pdf(reference):
+    sub = find_submission(reference)
+    body = summary_pdf_bytes(sub, open_review(sub))
     inline = request.args.get("inline") == "1"
     audit.record("pdf_view" if inline else "pdf_download", reference=sub.reference)
     app_state.db().commit()
@@ -274,9 +288,31 @@ def summary_pdf(reference):
     return response
 
 
+@bp.get("/s/<reference>/fhir.json")
+def fhir_bundle(reference):
+    """The submission as a FHIR R4 Bundle (collection): QuestionnaireResponse and scores."""
+    sub = find_submission(reference)
+    review = open_review(sub)
+    body = fhir_json(sub, review)
+    audit.record("fhir_download", reference=sub.reference)
+    app_state.db().commit()
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/fhir+json; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="kap-prescreen-{sub.reference}.fhir.json"'
+    )
+    return response
+
+
+def fhir_json(sub: Submission, review: Review) -> str:
+    base = current_app.config.get("FHIR_BASE_URL") or None
+    resource = fhir_export.submission_bundle(sub, review.q, review.evaluation.answers, base)
+    return json.dumps(resource, ensure_ascii=False, indent=2)
+
+
 @bp.post("/s/<reference>/status")
 def change_status(reference):
-    sub = _submission(reference)
+    sub = find_submission(reference)
     new = request.form.get("status", "")
     seen = request.form.get("current", sub.status)
     old = sub.status
@@ -319,7 +355,7 @@ def changed_meanwhile(now: str) -> None:
 
 @bp.post("/s/<reference>/notes")
 def add_note(reference):
-    sub = _submission(reference)
+    sub = find_submission(reference)
     body = (request.form.get("body") or "").strip()
     if not body:
         g.note_error = "Enter the note before you add it."
@@ -344,7 +380,7 @@ def add_note(reference):
 
 @bp.post("/s/<reference>/assign")
 def assign(reference):
-    sub = _submission(reference)
+    sub = find_submission(reference)
     raw = request.form.get("therapist", "")
     db = app_state.db()
     if raw == "":
