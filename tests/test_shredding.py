@@ -242,9 +242,9 @@ def test_rotate_key_rewraps_the_key_table_rows_only(empty_db_url, own_app, quest
     engine = svc(both).engine
 
     changed = sorted(name for name in before if before[name] != after[name])
-    # the keys and the readiness canary (sealed with the master key itself) are rewrapped;
-    # drafts, submissions and notes stay byte for byte the same
-    assert changed == ["key_check", "record_key"]
+    # the keys, the readiness canary and the staff authenticator secrets (sealed with the
+    # master key itself) are rewrapped; drafts, submissions and notes stay byte for byte the same
+    assert changed == ["key_check", "record_key", "therapist"]
     old, new = before["record_key"], after["record_key"]
     assert [row.id for row in old] == [row.id for row in new] and len(new) == 4
     old_wrapped = [bytes(row.key_enc) for row in old]

@@ -268,7 +268,13 @@ SIGN_IN_PAGES = {
 
 
 def _arguments(app, rule, reference, number) -> dict:
-    values = {"reference": reference, "number": number, "source": "live", "token": "x" * 43}
+    values = {
+        "reference": reference,
+        "number": number,
+        "token_id": number,
+        "source": "live",
+        "token": "x" * 43,
+    }
     return {name: values[name] for name in rule.arguments}
 
 
@@ -340,6 +346,7 @@ def test_the_development_shortcut_is_only_in_development_and_says_so(tmp_path):
             "TRUSTED_HOSTS": "localhost",
             "SESSION_COOKIE_SECURE": False,
             "DATA_KEY": Fernet.generate_key().decode(),
+            "ALLOW_PLACEHOLDER_CONTACTS": True,  # the shipped file's stand-in details
         }
         app = make_app(tmp_path / env, ENV=env, **(extra if env == "production" else {}))
         try:
