@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from reportlab import rl_config
 
+from .brief import CONFIDENTIAL, BriefMeta, render_brief
 from .document import SummaryMeta, render_summary
 from .style import CRISIS_FOOTER
 from .text import MISSING, clean, wrap_lines
@@ -15,4 +16,14 @@ from .text import MISSING, clean, wrap_lines
 # Streams are Flate-compressed binary, not also ASCII85-encoded: smaller files, faster renders.
 rl_config.useA85 = 0
 
-__all__ = ["CRISIS_FOOTER", "MISSING", "SummaryMeta", "clean", "render_summary", "wrap_lines"]
+__all__ = [
+    "CONFIDENTIAL",
+    "CRISIS_FOOTER",
+    "MISSING",
+    "BriefMeta",
+    "SummaryMeta",
+    "clean",
+    "render_brief",
+    "render_summary",
+    "wrap_lines",
+]

@@ -22,6 +22,7 @@ from .models import (
     StatusChange,
     Submission,
     Therapist,
+    Tombstone,
     utcnow,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "StatusChange",
     "Submission",
     "Therapist",
+    "Tombstone",
     "Vault",
     "audit",
     "drafts",

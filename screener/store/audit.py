@@ -23,6 +23,9 @@ ACTIONS = {
     "pdf_view": "Viewed a summary PDF",
     "csv_export": "Exported CSV",
     "status_change": "Changed status",
+    "status_corrected": "Corrected a status change",
+    "follow_up": "Set a follow-up date",
+    "brief_download": "Downloaded a clinician brief PDF",
     "note_added": "Added a note",
     "assign": "Assigned",
     "client_deleted": "Client deleted their answers",
@@ -31,6 +34,9 @@ ACTIONS = {
     "escalated": "Escalated: urgent submission not acknowledged in time",
     "account_created": "Account created (CLI)",
     "account_deactivated": "Account deactivated (CLI)",
+    "account_reactivated": "Account reactivated (CLI)",
+    "account_unlocked": "Account unlocked (CLI)",
+    "password_reset": "Password reset (CLI)",
 }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..questionnaire import Evaluation, Questionnaire, evaluate
 from . import outbox
 from .crypto import Vault
-from .models import Draft, Submission, utcnow
+from .models import Draft, Submission, Tombstone, utcnow
 
 #: no 0/O, 1/I/L, so a code can be read aloud and typed from paper
 RESUME_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -128,6 +128,20 @@ def urgency(evaluation: Evaluation) -> int:
     return 0
 
 
+#: flags of a safety history that is not urgent now: it sorts above routine cases
+SAFETY_HISTORY = ("safety_past_attempt",)
+
+
+def queue_rank(urgency_level: int, flag_ids) -> int:
+    """The queue's order: 4 support first, 3 another urgent flag (passive or active
+    ideation among them), 2 a past attempt, 1 needs medical review, 0 the rest."""
+    if urgency_level >= 2:
+        return urgency_level + 1
+    if any(flag in SAFETY_HISTORY for flag in flag_ids):
+        return 2
+    return urgency_level
+
+
 def submit(
     session: Session, vault: Vault, draft: Draft, evaluation: Evaluation, contact: dict
 ) -> Submission:
@@ -156,7 +170,9 @@ def submit(
         outcome_id=evaluation.outcome.id,
         flag_ids=" ".join(evaluation.flag_ids),
         urgency=urgency(evaluation),
+        queue_rank=queue_rank(urgency(evaluation), evaluation.flag_ids),
         status="new",
+        status_at=utcnow(),
     )
     session.add(submission)
     session.flush()
@@ -181,13 +197,31 @@ def lock(session: Session, draft: Draft) -> bool:
 
 def delete_draft(session: Session, draft: Draft) -> list[str]:
     """Delete the draft and anything sent from it, at once, with their data keys; returns
-    the references of the submissions deleted (for the audit log)."""
+    the references of the submissions deleted (for the audit log).
+
+    Each deleted submission leaves a tombstone (reference, urgency, when), so the practice
+    sees it was withdrawn; its answers, contact details, notes and key go with its row."""
     if not lock(session, draft):  # a Send in flight finishes first
         return []  # deleted meanwhile (another tab)
     sent_from_it = Submission.draft_id == draft.id
     if draft.submission_id:
         sent_from_it = or_(sent_from_it, Submission.id == draft.submission_id)
-    references = list(session.scalars(select(Submission.reference).where(sent_from_it)))
+    sent = list(session.scalars(select(Submission).where(sent_from_it)))
+    now = utcnow()
+    for sub in sent:
+        session.add(
+            Tombstone(
+                reference=sub.reference,
+                urgency=sub.urgency,
+                queue_rank=sub.queue_rank,
+                received_at=sub.created_at,
+                deleted_at=now,
+                status=sub.status,
+                assigned_to_id=sub.assigned_to_id,
+            )
+        )
+    references = [sub.reference for sub in sent]
+    session.flush()
     session.execute(delete(Submission).where(sent_from_it))
     session.delete(draft)
     return references

@@ -13,7 +13,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .crypto import Vault
-from .models import AuditEntry, Draft, KeyCheck, Note, StatusChange, Submission, utcnow
+from .models import (
+    AuditEntry,
+    Draft,
+    KeyCheck,
+    Note,
+    StatusChange,
+    Submission,
+    Tombstone,
+    utcnow,
+)
 
 BATCH = 500
 
@@ -50,6 +59,8 @@ def purge(
             session.execute(delete(Note).where(Note.submission_id.in_(ids)))
             session.execute(delete(StatusChange).where(StatusChange.submission_id.in_(ids)))
             session.execute(delete(Submission).where(Submission.id.in_(ids)))
+        # a tombstone holds no answers, but it goes when its submission would have gone
+        session.execute(delete(Tombstone).where(Tombstone.received_at < submission_cutoff))
         counts["drafts"] += (
             session.execute(
                 delete(Draft).where(Draft.submission_id.is_(None), Draft.updated_at < draft_cutoff)
