@@ -207,7 +207,7 @@ def test_a_client_deleted_urgent_submission_leaves_a_tombstone(app, staff, perso
         assert not any(c.endswith("_enc") for c in columns)  # no answers, contact or key
     assert key is not None
     html = staff.get("/staff/").get_data(as_text=True)
-    deleted = text(html.split('id="deleted"', 1)[1].split("</table>", 1)[0])
+    deleted = text(html.split('id="deleted"', 1)[1].split("</ul>", 1)[0])
     assert reference in deleted and "Deleted" in deleted and "Urgent" in deleted
     assert "Sam" not in html
     response = staff.get(f"/staff/s/{reference}")

@@ -401,7 +401,7 @@ def change_status(reference):
         )
         db.commit()
         flash(status_message(new, correction, change.at))
-    return redirect(url_for(".detail", reference=reference, _anchor="status"), code=303)
+    return redirect(detail_url(reference, "status"), code=303)
 
 
 def status_message(new: str, correction: bool, at: dt.datetime) -> str:
@@ -428,7 +428,7 @@ def follow_up(reference):
             f"Enter the follow-up date as a real date from today ({today.isoformat()}) on, "
             "like 2026-12-07."
         )
-        return redirect(url_for(".detail", reference=sub.reference, _anchor="follow-up"), code=303)
+        return redirect(detail_url(sub.reference, "follow-up"), code=303)
     sub.follow_up_on = day
     audit.record("follow_up", reference=sub.reference, detail=day.isoformat() if day else "cleared")
     app_state.db().commit()
@@ -437,7 +437,14 @@ def follow_up(reference):
         if day
         else "Follow-up date cleared."
     )
-    return redirect(url_for(".detail", reference=sub.reference, _anchor="follow-up"), code=303)
+    return redirect(detail_url(sub.reference, "follow-up"), code=303)
+
+
+def detail_url(reference: str, anchor: str) -> str:
+    """Back to the detail page after a form, keeping the queue's filters (next, previous)."""
+    return url_for(
+        ".detail", reference=reference, _anchor=anchor, **queue_filters(request.args).args()
+    )
 
 
 def changed_meanwhile(now: str) -> None:
@@ -469,7 +476,7 @@ def add_note(reference):
     audit.record("note_added", reference=sub.reference)
     app_state.db().commit()
     flash("Note added.")
-    return redirect(url_for(".detail", reference=sub.reference, _anchor="notes"), code=303)
+    return redirect(detail_url(sub.reference, "notes"), code=303)
 
 
 @bp.post("/s/<reference>/assign")
@@ -483,7 +490,7 @@ def assign(reference):
         target = db.get(Therapist, parse_int(raw, -1))
         if target is None or not target.active:
             flash("Choose a therapist from the list.")
-            return redirect(url_for(".detail", reference=sub.reference, _anchor="assign"), code=303)
+            return redirect(detail_url(sub.reference, "assign"), code=303)
     if (target.id if target else None) != sub.assigned_to_id:
         sub.assigned_to_id = target.id if target else None
         audit.record(
@@ -493,7 +500,7 @@ def assign(reference):
         )
         db.commit()
     flash(f"Assigned to {target.email}." if target else "No one is assigned now.")
-    return redirect(url_for(".detail", reference=sub.reference, _anchor="assign"), code=303)
+    return redirect(detail_url(sub.reference, "assign"), code=303)
 
 
 # -- CSV export ---------------------------------------------------------------------------
