@@ -505,3 +505,24 @@ def test_cli_reset_password_unlock_and_reactivate(app, runner, client):
     ]
     assert PASSWORD not in " ".join(e.detail for e in audit_rows(app))
     assert all(isinstance(e, AuditEntry) for e in audit_rows(app))
+
+
+def test_the_purge_removes_tombstones_with_the_submissions_of_their_age(app, personas):
+    from screener.store import maintenance
+
+    state = svc(app)
+    with state.sessionmaker.begin() as session:
+        for reference, days in (("KAP-OLD0-0001", 400), ("KAP-NEW0-0001", 3)):
+            session.add(
+                Tombstone(
+                    reference=reference,
+                    urgency=0,
+                    queue_rank=0,
+                    received_at=ago(days=days),
+                    deleted_at=ago(days=1),
+                    status="new",
+                )
+            )
+    maintenance.purge(state.sessionmaker, state.engine, draft_days=30, submission_days=365)
+    with state.sessionmaker() as session:
+        assert [t.reference for t in session.scalars(select(Tombstone))] == ["KAP-NEW0-0001"]
