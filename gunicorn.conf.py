@@ -22,7 +22,8 @@ connections bounded (each worker holds a small pool, see screener/db.py). ``gthr
 slow clients without a buffering proxy; behind nginx, sync is simpler and faster.
 
 Before any worker starts, the master checks questions.yaml (``on_starting``) and stops with
-the problem lines of ``flask check`` if it has errors.
+the problem lines of ``flask check`` if it has errors, or, in production, if the practice
+details are still placeholders (DEF045) and SCREENER_ALLOW_PLACEHOLDER_CONTACTS is not true.
 
 Rate limits count per process unless they are kept in Redis. ``when_ready`` exports the
 final worker count (after any ``-w`` on the command line) as ``SCREENER_WORKERS`` before the
@@ -83,12 +84,17 @@ def on_starting(server) -> None:
     problem lines as `flask check`.
     """
     from screener.questionnaire import DefinitionError, check_file
+    from screener.web.app_state import placeholder_refusal
     from screener.web.config import Defaults, from_environment
 
-    path = from_environment().get("QUESTIONS") or Defaults.QUESTIONS
+    settings = from_environment()
+    path = settings.get("QUESTIONS") or Defaults.QUESTIONS
     report = check_file(str(path), run_examples_too=False)
     if not report.ok:
         raise DefinitionError(report)  # SystemExit: its message, then exit status 1
+    refusal = placeholder_refusal(report, settings)  # production: no 555 numbers, example.org
+    if refusal:
+        raise SystemExit(refusal)
 
 
 def when_ready(server) -> None:

@@ -74,6 +74,7 @@ def app_env(database_url: str) -> dict:
 
     return {
         "SCREENER_ENV": "production",
+        "SCREENER_ALLOW_PLACEHOLDER_CONTACTS": "true",  # the shipped questions.yaml
         "SCREENER_SECRET_KEY": secrets.token_urlsafe(48),
         "SCREENER_DATA_KEY": Fernet.generate_key().decode(),
         "SCREENER_DATABASE_URL": database_url,

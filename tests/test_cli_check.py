@@ -44,7 +44,7 @@ def dana():
 def test_check_passes_on_the_shipped_questions():
     result = flask("check", str(QUESTIONS))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "coverage: outcomes 5/5" in result.stdout
+    assert "coverage: outcomes 6/6" in result.stdout  # support_first_young (issue 13)
     assert "OK: 0 error(s)" in result.stdout
     assert "Traceback" not in result.stderr
 
@@ -206,7 +206,7 @@ def test_create_app_refuses_a_bad_questions_file(tmp_path):
         )
     assert isinstance(info.value, DefinitionError)
     message = str(info.value.code)
-    assert f"{bad}:{line_of(BAD, '- id: bipolar')}:" in message and "DEF024" in message
+    assert f"{bad}:{line_of(BAD, 'level: reviw')}:" in message and "DEF024" in message
 
 
 def test_flask_run_refuses_a_bad_questions_file(tmp_path):
@@ -215,7 +215,7 @@ def test_flask_run_refuses_a_bad_questions_file(tmp_path):
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "Traceback" not in output
-    assert f"{bad}:{line_of(BAD, '- id: bipolar')}:" in output and "DEF024" in output
+    assert f"{bad}:{line_of(BAD, 'level: reviw')}:" in output and "DEF024" in output
 
 
 def test_gunicorn_refuses_a_bad_questions_file_once_in_the_master(tmp_path):

@@ -52,7 +52,9 @@ def test_outcome_ladder_is_in_order_with_conditions_in_words(questionnaire):
     rungs = [n for n in diagram.nodes if n.kind == "rung"]
     outcomes = [n.id for n in diagram.nodes if n.kind == "outcome"]
     assert outcomes == [f"outcome_{o.id}" for o in questionnaire.outcomes]
-    assert rungs[0].lines == ("1. if flag safety_urgent raised?",)
+    # the under-18 support-first outcome comes first (issue 13)
+    assert rungs[0].lines == ("1. if flag safety_urgent raised and not (age is at least 18)?",)
+    assert rungs[1].lines == ("2. if flag safety_urgent raised?",)
     assert len(rungs) == len(questionnaire.outcomes) - 1  # the catch-all needs no test
     catch_all = [e for e in diagram.edges if e.target == outcomes[-1]]
     assert [e.label for e in catch_all] == ["no"]

@@ -105,7 +105,7 @@ def test_identical_files_have_no_changes(tmp_path):
     run = run_diff(tmp_path, SHIPPED)
     assert run.returncode == 0
     assert "What changed (0):\n  nothing" in run.stdout
-    assert "Examples whose result changes (0 of 38):\n  none" in run.stdout
+    assert "Examples whose result changes (0 of 40):\n  none" in run.stdout
 
 
 def test_a_broken_file_exits_2_with_its_problems(tmp_path):

@@ -64,3 +64,19 @@ def test_every_screener_setting_is_documented_and_the_dangerous_ones_marked():
     assert not settings - rows.keys(), f"undocumented: {sorted(settings - rows.keys())}"
     unmarked = [name for name in DANGEROUS if "⚠" not in rows.get(name, "")]
     assert not unmarked, f"not marked dangerous (⚠): {unmarked}"
+
+
+def test_every_file_the_readme_names_is_in_the_repository():
+    """Docs and configuration the README points at must ship with it (issue 14)."""
+    import re
+    import subprocess
+
+    readme = (ROOT / "README.md").read_text()
+    named = set(re.findall(r"[\w./-]+\.(?:md|py|cfg|toml|json|ini|env|conf)\b", readme))
+    named = {name.removeprefix("./") for name in named if not name.startswith(("/", "http"))}
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    shipped = set(tracked) | {path.rsplit("/", 1)[-1] for path in tracked}
+    missing = sorted(name for name in named if name not in shipped and name != "README.md")
+    assert missing == []

@@ -143,6 +143,7 @@ PRODUCTION = {
     "ENV": "production",
     "SECRET_KEY": "a-production-secret-key-that-is-long-enough",
     "DATA_KEY": "",
+    "ALLOW_PLACEHOLDER_CONTACTS": True,  # the shipped questions.yaml's practice details
 }
 
 
@@ -203,6 +204,7 @@ def test_gunicorn_refuses_to_start_several_workers_without_redis(tmp_path):
         "SCREENER_DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "SCREENER_QUESTIONS": str(QUESTIONS),
         "SCREENER_RATELIMIT_STORAGE_URI": "memory://",
+        "SCREENER_ALLOW_PLACEHOLDER_CONTACTS": "true",  # the shipped file's practice details
         "GUNICORN_WORKERS": "3",
         "GUNICORN_BIND": f"127.0.0.1:{_free_port()}",
     }

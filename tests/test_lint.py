@@ -241,7 +241,7 @@ def test_def023_cross_field_limit_on_a_text_question(tmp_path):
 def test_def024_unknown_flag_level(tmp_path):
     text = tweak("level: review", "level: reviw")
     [problem] = only(tmp_path, text, "DEF024")
-    assert problem.line == line_of(text, "- id: bipolar")
+    assert problem.line == line_of(text, "level: reviw")  # the line to fix
     assert "'reviw'" in problem.message
 
 
@@ -257,6 +257,45 @@ def test_def025_interrupt_flag_without_client_text(tmp_path):
     )
     [problem] = only(tmp_path, text, "DEF025")
     assert problem.line == line_of(text, "- id: safety")
+
+
+MENTION = "              - {value: psychosis, label: Psychosis}\n"
+SUICIDE_OPTION = (
+    MENTION + "              - {value: suicide, label: Thoughts of suicide, safety_mention: true}\n"
+)
+
+
+def test_def033_a_safety_mention_that_reaches_no_support_page_is_an_error(tmp_path):
+    text = tweak(MENTION, SUICIDE_OPTION)
+    [problem] = only(tmp_path, text, "DEF033")
+    assert problem.severity == ERROR
+    assert problem.line == line_of(text, "safety_mention: true")
+    assert "'suicide' of 'diagnoses'" in problem.message
+
+
+def test_def033_is_met_by_an_interrupt_flag_on_the_option_alone(tmp_path):
+    text = tweak(MENTION, SUICIDE_OPTION)
+    text = tweak(
+        '    when: {q: si_now, is: "yes"}\n',
+        "    when:\n      any:\n"
+        '        - {q: si_now, is: "yes"}\n'
+        "        - {q: diagnoses, includes: suicide}\n",
+        text,
+    )
+    assert [p for p in problems(tmp_path, text) if p.code == "DEF033"] == []
+
+
+def test_def033_a_flag_that_also_needs_another_answer_is_not_enough(tmp_path):
+    text = tweak(MENTION, SUICIDE_OPTION)
+    text = tweak(
+        '    when: {q: si_now, is: "yes"}\n',
+        "    when:\n      all:\n"
+        '        - {q: si_now, is: "yes"}\n'
+        "        - {q: diagnoses, includes: suicide}\n",
+        text,
+    )
+    [problem] = only(tmp_path, text, "DEF033")
+    assert problem.line == line_of(text, "safety_mention: true")
 
 
 def test_def040_flag_nobody_sees_is_a_warning(tmp_path):

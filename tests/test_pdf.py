@@ -16,7 +16,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from screener.pdf import CRISIS_FOOTER, MISSING, SummaryMeta, clean, render_summary, wrap_lines
+from screener.pdf import MISSING, SummaryMeta, clean, render_summary, wrap_lines
 from screener.questionnaire import evaluate
 
 from .conftest import ROOT, dump_answers
@@ -71,7 +71,7 @@ def test_disclaimer_and_crisis_footer_on_every_page(name, rendered, questionnair
     disclaimer = norm(questionnaire.meta.disclaimer)
     pages = pages_text(pdf)
     for number, page in enumerate(pages, start=1):
-        assert CRISIS_FOOTER in page, number
+        assert questionnaire.meta.crisis_text in page, number
         assert disclaimer in page, number
         assert f"Page {number} of {len(pages)}" in page
         assert "not a diagnosis" in page

@@ -125,7 +125,7 @@ def _set_cookie(response) -> str:
 
 
 def test_production_session_cookie_is_secure_host_only_httponly_lax(tmp_path):
-    app = make_app(tmp_path, ENV="production")
+    app = make_app(tmp_path, ENV="production", ALLOW_PLACEHOLDER_CONTACTS=True)
     try:
         assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
         client = app.test_client()

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from screener.pdf import CONFIDENTIAL, CRISIS_FOOTER
+from screener.pdf import CONFIDENTIAL
 from screener.store import AuditEntry, Submission, Therapist, Tombstone, utcnow
 from tests.journey_helpers import Journey, csrf_token
 from tests.staff_helpers import (
@@ -389,7 +389,7 @@ def test_clinician_brief_pdf_parsed_back(app, staff, personas):
     assert CONFIDENTIAL == "Confidential — for the treating clinician"
     for page in pages:
         assert CONFIDENTIAL in page and reference in page
-        assert CRISIS_FOOTER in page
+        assert svc(app).questionnaire.meta.crisis_text in page  # the summary's footer
         assert re.search(r"Page \d+ of \d+", page)
     assert "Alex Briefson" in whole and "(720) 555 0100" in whole and "evenings" in whole
     assert "Voicemail OK: Yes" in whole

@@ -28,7 +28,13 @@ from ..web.config import Defaults
 
 @click.command("check")
 @click.argument("path", required=False, default=Defaults.QUESTIONS, type=click.Path(dir_okay=False))
-def check_command(path):
+@click.option(
+    "--drafts",
+    is_flag=True,
+    help="Also count the drafts in progress per questionnaire version, from the database "
+    "(SCREENER_DATABASE_URL); each keeps its version until it is sent.",
+)
+def check_command(path, drafts):
     """Lint questions.yaml and run its examples. Exit 1 on any error."""
     started = time.perf_counter()
     report = check_file(path)
@@ -37,15 +43,21 @@ def check_command(path):
     if report.coverage is not None:
         for line in report.coverage.summary(report.questionnaire):
             click.echo(line)
+    if drafts and report.questionnaire is not None:
+        from .drafts_report import draft_lines
+
+        for line in draft_lines(report.questionnaire):
+            click.echo(line)
     errors = sum(p.severity == ERROR for p in report.problems)
     warnings = len(report.problems) - errors
-    q = report.questionnaire
-    examples = len(q.examples) if q is not None else 0
     elapsed = (time.perf_counter() - started) * 1000
+    if report.coverage is None:
+        examples = "examples not run until the errors are fixed"
+    else:
+        examples = f"{len(report.questionnaire.examples)} example(s) checked"
     verdict = "FAILED" if errors else "OK"
     click.echo(
-        f"{verdict}: {errors} error(s), {warnings} warning(s), {examples} example(s) "
-        f"checked in {elapsed:.0f} ms"
+        f"{verdict}: {errors} error(s), {warnings} warning(s), {examples}, in {elapsed:.0f} ms"
     )
     sys.exit(1 if errors else 0)
 

@@ -10,7 +10,6 @@ from reportlab import rl_config
 
 from .brief import CONFIDENTIAL, BriefMeta, render_brief
 from .document import SummaryMeta, render_summary
-from .style import CRISIS_FOOTER
 from .text import MISSING, clean, wrap_lines
 
 # Streams are Flate-compressed binary, not also ASCII85-encoded: smaller files, faster renders.
@@ -18,7 +17,6 @@ rl_config.useA85 = 0
 
 __all__ = [
     "CONFIDENTIAL",
-    "CRISIS_FOOTER",
     "MISSING",
     "BriefMeta",
     "SummaryMeta",

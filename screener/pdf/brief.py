@@ -72,7 +72,7 @@ def render_brief(evaluation: Evaluation, definition: Questionnaire, meta: BriefM
         *_scores(evaluation, styles),
         *_answers(evaluation, definition, styles),
     ]
-    maker = _canvas_maker(meta, practice, definition.meta.disclaimer, CONFIDENTIAL)
+    maker = _canvas_maker(meta, practice, definition.meta, CONFIDENTIAL)
     doc.build(flowables, canvasmaker=maker)
     return buffer.getvalue()
 
@@ -104,7 +104,18 @@ def _contact(contact: dict, styles) -> list:
         ("Voicemail OK", VOICEMAIL.get(contact.get("voicemail", ""), "Not asked")),
     ]
     lines = [f"<b>{label}:</b> {markup(value)}" for label, value in rows if value]
-    return [Para("Contact", styles["h2"]), Para("<br/>".join(lines), styles["body"])]
+    out = [Para("Contact", styles["h2"]), Para("<br/>".join(lines), styles["body"])]
+    callback = contact.get("callback") or {}
+    if callback:
+        asked = [
+            ("First name", callback.get("first_name") or "Not given"),
+            ("Phone", callback.get("phone") or "Not given"),
+            ("Safe time to call", callback.get("time") or "No preference given"),
+            ("Voicemail OK", VOICEMAIL.get(callback.get("voicemail", ""), "Not asked")),
+        ]
+        text = "<br/>".join(f"<b>{label}:</b> {markup(value)}" for label, value in asked)
+        out += [Para("Call-back requested", styles["h3"]), Para(text, styles["body"])]
+    return out
 
 
 def _outcome(evaluation, styles) -> list:

@@ -15,7 +15,6 @@ from ..questionnaire import Evaluation, Questionnaire
 from .sections import story
 from .style import (
     CRISIS,
-    CRISIS_FOOTER,
     FOOTER_SIZE,
     FRAME_W,
     MARGIN_BOTTOM,
@@ -68,17 +67,18 @@ def render_summary(
         keywords=["pre-screening", "not a diagnosis"],
         lang="en-US",
     )
-    doc.build(flowables, canvasmaker=_canvas_maker(submission_meta, practice, meta.disclaimer))
+    doc.build(flowables, canvasmaker=_canvas_maker(submission_meta, practice, meta))
     return buffer.getvalue()
 
 
-def _canvas_maker(sm, practice: str, disclaimer: str, running_title: str = RUNNING_TITLE):
+def _canvas_maker(sm, practice: str, meta, running_title: str = RUNNING_TITLE):
     """A Canvas class that stamps this submission's header and footer on every page."""
     created = sm.created_at if sm.created_at.tzinfo else sm.created_at.replace(tzinfo=UTC)
     created = created.astimezone(UTC)
     reference = sm.reference or "not sent"
     header = f"{practice} \u00b7 {running_title} \u00b7 Reference: {reference}"
-    footer = wrapped_definition_text(disclaimer, FRAME_W, FONT, FOOTER_SIZE)
+    footer = wrapped_definition_text(meta.disclaimer, FRAME_W, FONT, FOOTER_SIZE)
+    crisis = canvas_string(meta.crisis_text)  # from questions.yaml's crisis_resources
 
     class SummaryCanvas(Canvas):
         """Keeps every page until the end, so each can say "Page N of M"."""
@@ -111,7 +111,7 @@ def _canvas_maker(sm, practice: str, disclaimer: str, running_title: str = RUNNI
             self.line(MARGIN_X, MARGIN_BOTTOM - 14, PAGE_W - MARGIN_X, MARGIN_BOTTOM - 14)
             self.setFillColor(CRISIS)
             self.setFont(FONT_BOLD, 8.5)
-            self.drawString(MARGIN_X, MARGIN_BOTTOM - 27, CRISIS_FOOTER)
+            self.drawString(MARGIN_X, MARGIN_BOTTOM - 27, crisis)
             self.setFillColor(MUTED)
             self.setFont(FONT, 8)
             self.drawRightString(PAGE_W - MARGIN_X, MARGIN_BOTTOM - 27, f"Page {number} of {total}")

@@ -29,15 +29,21 @@ from .text import FONT, format_number, long_date, markup
 
 
 def story(evaluation: Evaluation, definition: Questionnaire, submission_meta, styles: dict) -> list:
-    """Every section of the summary, in reading order."""
+    """Every section of the summary, in reading order.
+
+    A young client's summary (a `youth` flag) leaves out what only an adult considering
+    KAP needs: questions for a consultation, and "About KAP" with its costs.
+    """
+    adult = not evaluation.young
     return [
         *header(definition, submission_meta, styles),
         *next_step(evaluation, styles),
         *crisis_block(evaluation, definition, styles),
-        *questions_to_bring(evaluation, styles),
+        *youth_block(evaluation, definition, styles),
+        *(questions_to_bring(evaluation, styles) if adult else []),
         *scores(evaluation, styles),
         *answers(evaluation, definition, styles),
-        *about_kap(definition, styles),
+        *(about_kap(definition, styles) if adult else []),
     ]
 
 
@@ -99,14 +105,37 @@ def crisis_block(evaluation, definition, styles) -> list:
             styles["body"],
         ),
     ]
-    for res in definition.meta.crisis_resources:
+    inside += resource_bullets(definition.meta.crisis_resources, styles)
+    return [Spacer(1, 8), boxed(inside, CRISIS, CRISIS_BG)]
+
+
+def youth_block(evaluation, definition, styles) -> list:
+    """For a young client: a trusted adult (with any safety flag) and the youth resources."""
+    if not evaluation.young or not definition.meta.youth_resources:
+        return []
+    flowables = [Para("Support for young people", styles["h2"])]
+    if evaluation.safety_flags:
+        flowables.append(
+            Para(
+                "Please talk to a parent, school counselor or another adult you trust "
+                "about how you are feeling.",
+                styles["body"],
+            )
+        )
+    return flowables + resource_bullets(definition.meta.youth_resources, styles)
+
+
+def resource_bullets(resources, styles) -> list:
+    """One bullet per resource: name, how to reach it, its site and note."""
+    items = []
+    for res in resources:
         detail = f"<b>{markup(res.name)}</b>: {markup(res.how)}"
         if res.url and res.url.split("//")[-1].rstrip("/") not in res.how:
             detail += f" ({markup(res.url.split('//')[-1].rstrip('/'))})"
         if res.note:
             detail += f". {markup(res.note)}"
-        inside.append(Para(detail, styles["bullet"], bulletText="\u2022"))
-    return [Spacer(1, 8), boxed(inside, CRISIS, CRISIS_BG)]
+        items.append(Para(detail, styles["bullet"], bulletText="\u2022"))
+    return items
 
 
 def questions_to_bring(evaluation, styles) -> list:
@@ -217,8 +246,10 @@ def page_heading(page) -> str:
 
 
 def about_kap(definition, styles) -> list:
-    """The practice's own paragraphs about KAP, if it wrote any."""
-    paragraphs = definition.meta.about_kap
+    """The practice's own paragraphs about KAP, and its medical partner's driving rule."""
+    paragraphs = [*definition.meta.about_kap]
+    if definition.meta.practice.get("driving_rule"):
+        paragraphs.append(definition.meta.practice["driving_rule"])
     if not paragraphs:
         return []
     return [

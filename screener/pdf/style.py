@@ -8,7 +8,6 @@ from reportlab.lib.styles import ParagraphStyle
 
 from .text import FONT, FONT_BOLD
 
-CRISIS_FOOTER = "In crisis? Call or text 988 \u00b7 Emergency: 911 \u00b7 Text HOME to 741741"
 RUNNING_TITLE = "Pre-screening summary \u2014 not a diagnosis"
 SCORE_NOTE = "screening score, not a diagnosis"
 

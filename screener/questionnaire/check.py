@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .examples import Coverage, run_examples
 from .lint import lint
 from .loader import load_bytes, load_file
-from .problems import has_errors
+from .problems import ERROR, has_errors
 from .yamlsource import gc_paused
 
 
@@ -16,6 +16,7 @@ class Report:
     path: str
     questionnaire: object = None
     problems: list = field(default_factory=list)
+    #: None when the examples did not run (the file has errors, or they were not asked for)
     coverage: Coverage | None = None
 
     @property
@@ -43,12 +44,21 @@ def _check(path, run_examples_too: bool) -> Report:
     return _checked(load_file(path), path, run_examples_too)
 
 
+#: warnings about the file as a whole (what is used, what can be shown): while the file has
+#: errors they would describe a file that is not the one meant, so they wait for the fix
+WHOLE_FILE_WARNINGS = frozenset({"DEF040", "DEF041", "DEF043"})
+
+
 def _checked(result, path, run_examples_too: bool) -> Report:
+    """Every independent problem in one pass; the examples run only on a file without errors."""
     report = Report(str(path), result.questionnaire, list(result.problems))
-    if result.questionnaire is None or has_errors(report.problems):
-        return report
-    report.problems += lint(result.questionnaire)
-    if run_examples_too and not has_errors(report.problems):
+    if result.questionnaire is not None:
+        report.problems += lint(result.questionnaire)
+    if has_errors(report.problems):
+        report.problems = [
+            p for p in report.problems if p.severity == ERROR or p.code not in WHOLE_FILE_WARNINGS
+        ]
+    elif run_examples_too:
         example_problems, report.coverage = run_examples(result.questionnaire)
         report.problems += example_problems
     report.problems.sort(key=lambda p: (p.line, p.col, p.code))

@@ -49,6 +49,7 @@ class Option:
     label: str
     hint: str = ""
     score: float | None = None
+    safety_mention: bool = False
     pos: Pos = Pos()
 
     @property
@@ -173,6 +174,8 @@ class Flag:
     staff_text: str = ""
     ask_on_call: str = ""
     interrupt: bool = False
+    crisis: bool = False
+    youth: bool = False
     pos: Pos = Pos()
 
 
@@ -183,6 +186,7 @@ class Outcome:
     message: str = ""
     next_steps: tuple[str, ...] = ()
     booking: bool = True
+    crisis_first: bool = False
     when: Condition | None = None
     pos: Pos = Pos()
 
@@ -205,6 +209,33 @@ class Resource:
     sms: str = ""
     url: str = ""
     note: str = ""
+    emergency: bool = False
+
+    @property
+    def reach(self) -> str:
+        """How to reach it in a few words, for the one-line crisis links: 'Call or text 988'."""
+        if self.tel and self.sms:
+            if self.tel == self.sms:
+                return f"Call or text {self.tel}"
+            return f"Call {self.tel} or text {self.sms}"
+        if self.tel:
+            return f"Call {self.tel}"
+        if self.sms:  # a text line often needs a keyword: 'Text HOME to 741741'
+            return self.how if self.sms in self.how else f"Text {self.sms}"
+        return self.how
+
+    @property
+    def href(self) -> str:
+        if self.tel:
+            return f"tel:{self.tel}"
+        return f"sms:{self.sms}" if self.sms else self.url
+
+    @property
+    def short(self) -> str:
+        """Its entry in the one-line crisis links."""
+        return (
+            f"Emergency: {self.reach[0].lower()}{self.reach[1:]}" if self.emergency else self.reach
+        )
 
 
 @dataclass(frozen=True)
@@ -219,6 +250,27 @@ class Meta:
     retention_days: dict = field(default_factory=dict)
     disclaimer: str = ""
     about_kap: tuple[str, ...] = ()
+
+    @property
+    def crisis_line(self) -> tuple[Resource, ...]:
+        """The crisis resources reached by phone or text, once per number: the header, the
+        footer of every page and of the PDF, and the sent page name these."""
+        seen, out = set(), []
+        for resource in self.crisis_resources:
+            number = (resource.tel, resource.sms)
+            if any(number) and number not in seen:
+                seen.add(number)
+                out.append(resource)
+        return tuple(out)
+
+    @property
+    def crisis_text(self) -> str:
+        """The crisis line as one line of text (the PDF's footer)."""
+        return "In crisis? " + " \u00b7 ".join(r.short for r in self.crisis_line)
+
+    @property
+    def emergency(self) -> Resource | None:
+        return next((r for r in self.crisis_resources if r.emergency), None)
 
     @property
     def draft_retention_days(self) -> int:
@@ -244,6 +296,12 @@ class Questionnaire:
     questions: dict = field(default_factory=dict, compare=False, repr=False)
     pages: dict = field(default_factory=dict, compare=False, repr=False)
     order: dict = field(default_factory=dict, compare=False, repr=False)
+    #: (kind, id) of the parts that have an error of their own (a question of unknown type,
+    #: a flag whose `when` is malformed, ...): what refers to them is not reported again
+    broken: set = field(default_factory=set, compare=False, repr=False)
+
+    def is_broken(self, kind: str, item_id) -> bool:
+        return (kind, item_id) in self.broken
 
     @property
     def version(self) -> str:

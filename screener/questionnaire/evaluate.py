@@ -56,7 +56,19 @@ class Evaluation:
 
     @property
     def safety_flags(self) -> tuple[FiredFlag, ...]:
-        return tuple(f for f in self.flags if f.flag.interrupt or f.flag.level == "urgent")
+        """The flags that put the crisis resources on the result and the PDF."""
+        return tuple(
+            f for f in self.flags if f.flag.interrupt or f.flag.crisis or f.flag.level == "urgent"
+        )
+
+    @property
+    def young(self) -> bool:
+        """A young client (a `youth` flag fired): youth resources go with any safety help."""
+        return any(f.flag.youth for f in self.flags)
+
+    @property
+    def crisis_first(self) -> bool:
+        return bool(self.outcome and self.outcome.crisis_first)
 
     def progress(self, page_id: str) -> tuple[int, int]:
         """(step, of): the page's place among the pages that apply to these answers."""
@@ -85,7 +97,7 @@ def evaluate(q: Questionnaire, answers: dict, page_id: str | None = None) -> Eva
         errors += [e for e in cross if e.question_id in visible]
     facts = Facts(answers=kept)
     scores = _scores(q, facts, visible)
-    flags = _flags(q, facts)
+    flags = raise_flags(q, facts)
     outcome = next((o for o in q.outcomes if holds(o.when, facts)), None)
     discarded = tuple(k for k in cleaned if k not in visible) + tuple(
         e.question_id for e in hidden_errors
@@ -113,16 +125,9 @@ def scores_of(q: Questionnaire, stored: dict, score_ids: tuple[str, ...]) -> dic
     facts = Facts(answers=dict(stored))
     results = {}
     for score in q.scores:
-        if score.id not in score_ids:
-            continue
-        shown = [item for item in score.items if _shown(q, item, facts)]
-        applies = holds(score.applies_if, facts) if score.applies_if else bool(shown)
-        value = None
-        if applies:
-            value = sum(
-                _numeric(q.questions.get(item), facts.answers.get(item)) for item in score.items
-            )
-        results[score.id] = ScoreResult(score, value, score.band(value) if applies else "")
+        if score.id in score_ids:
+            shown = [item for item in score.items if _shown(q, item, facts)]
+            results[score.id] = _score(q, score, facts, shown)
     return results
 
 
@@ -187,7 +192,10 @@ def _cross_field(q: Questionnaire, kept: dict) -> list[AnswerError]:
             (question.max, lambda v, o: v > o),
             (question.min, lambda v, o: v < o),
         ):
-            if limit is None or not limit.ref or limit.ref not in kept:
+            if limit is None or not limit.ref:
+                continue
+            if limit.ref not in kept:
+                errors += _outside_own_range(q, question, value, limit is question.max)
                 continue
             other = kept[limit.ref]
             if isinstance(other, int | float) and broken(value, other):
@@ -204,6 +212,23 @@ def _cross_field(q: Questionnaire, kept: dict) -> list[AnswerError]:
     return errors
 
 
+def _outside_own_range(q: Questionnaire, question: Question, value, is_max: bool) -> list:
+    """With the other answer missing, a limit like {q: other} falls back to that
+    question's own limit, so the range never opens up (0-20 stays 0-20)."""
+    other = q.questions.get((question.max if is_max else question.min).ref)
+    own = (other.max if is_max else other.min) if other else None
+    if own is None or own.number is None or not isinstance(value, int | float):
+        return []
+    if (value > own.number) if is_max else (value < own.number):
+        word = "more" if is_max else "less"
+        return [
+            AnswerError(
+                question.id, "ANS003", f"'{question.id}' can't be {word} than {own.number:g}"
+            )
+        ]
+    return []
+
+
 def cross_message(question: Question, other: Question | None, is_max: bool) -> str:
     word = "more" if is_max else "less"
     other_label = other.label if other else "the other answer"
@@ -214,15 +239,23 @@ def _scores(q: Questionnaire, facts: Facts, visible: list[str]) -> dict:
     results = {}
     for score in q.scores:
         shown = [item for item in score.items if item in visible]
-        applies = holds(score.applies_if, facts) if score.applies_if else bool(shown)
-        value = None
-        if applies:
-            value = sum(
-                _numeric(q.questions.get(item), facts.answers.get(item)) for item in score.items
-            )
-        results[score.id] = ScoreResult(score, value, score.band(value) if applies else "")
-        facts.scores[score.id] = value
+        results[score.id] = _score(q, score, facts, shown)
+        facts.scores[score.id] = results[score.id].value
     return results
+
+
+def _score(q: Questionnaire, score, facts: Facts, shown: list[str]) -> ScoreResult:
+    # By default a score applies when an item was shown and answered: with none of
+    # them answered it is not computed, never a 0 "minimal". `applies_if` decides
+    # otherwise (PC-PTSD-5 is 0 when exposure is "no" and its items are hidden).
+    answered = any(item in facts.answers for item in score.items)
+    applies = holds(score.applies_if, facts) if score.applies_if else bool(shown) and answered
+    value = None
+    if applies:
+        value = sum(
+            _numeric(q.questions.get(item), facts.answers.get(item)) for item in score.items
+        )
+    return ScoreResult(score, value, score.band(value) if applies else "")
 
 
 def _numeric(question: Question | None, value) -> float:
@@ -234,7 +267,8 @@ def _numeric(question: Question | None, value) -> float:
     return (option.numeric or 0) if option else 0
 
 
-def _flags(q: Questionnaire, facts: Facts) -> tuple[FiredFlag, ...]:
+def raise_flags(q: Questionnaire, facts: Facts) -> tuple[FiredFlag, ...]:
+    """The flags that hold, in the file's order; each is added to `facts` as it fires."""
     fired = []
     for flag in q.flags:
         ok, evidence = check(flag.when, facts)

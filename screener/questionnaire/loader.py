@@ -63,6 +63,8 @@ class _Builder(ConditionReader):
         self.reader = reader
         self.option_sets: dict[str, tuple[d.Option, ...]] = {}
         self.used_sets: set[str] = set()
+        #: (kind, id) of the parts with an error of their own; see Questionnaire.broken
+        self.broken: set[tuple[str, str]] = set()
 
     def pos(self, path) -> d.Pos:
         return self.reader.source.pos(path)
@@ -87,11 +89,16 @@ class _Builder(ConditionReader):
                 pos=r.source.key_pos(("option_sets", unused)),
                 severity=WARNING,
             )
-        return index(
-            d.Questionnaire(
-                meta, sections, scores, flags, outcomes, examples, content_hash, path, text
-            )
+        q = d.Questionnaire(
+            meta, sections, scores, flags, outcomes, examples, content_hash, path, text
         )
+        q.broken.update(self.broken)
+        return index(q)
+
+    def broke(self, kind: str, item_id, since: int) -> None:
+        """Note that `kind` `item_id` had a problem of its own since problem number `since`."""
+        if item_id and len(self.reader.problems) > since:
+            self.broken.add((kind, str(item_id)))
 
     def items(self, path, build, what):
         for i, _ in enumerate(self.reader.sequence(path, what)):
@@ -181,21 +188,24 @@ class _Builder(ConditionReader):
             return None
         qid, qtype = fields["id"], fields["type"]
         if qtype not in d.QUESTION_TYPES:
+            self.broken.add(("question", str(qid)))  # what refers to it is not reported again
             if not qtype:  # missing (DEF003) or of the wrong kind (DEF004): already reported
                 return None
             r.problem(
                 "DEF008",
-                f"question '{qid}' has unknown type '{qtype}'"
-                f"{suggest(qtype, d.QUESTION_TYPES)}. Use one of: "
-                f"{', '.join(d.QUESTION_TYPES)}.",
+                f"question '{qid}' has unknown type '{qtype}'. Use one of: "
+                f"{', '.join(d.QUESTION_TYPES)}{suggest(qtype, d.QUESTION_TYPES)}",
                 path + ("type",),
             )
             return None
+        before = len(r.problems)
+        options = self.question_options(path, qid, qtype, fields["prefer_not_to_say"])
+        self.broke("options", qid, before)  # its option values are not all known
         return d.Question(
             **fields,
             page_id=page_id,
             section_id=section_id,
-            options=self.question_options(path, qid, qtype, fields["prefer_not_to_say"]),
+            options=options,
             min=self.limit(path + ("min",)),
             max=self.limit(path + ("max",)),
             show_if=self.condition_at(path + ("show_if",)),
@@ -273,9 +283,12 @@ class _Builder(ConditionReader):
         if fields is None:
             return None
         fields["label"] = fields["label"] or fields["id"]
+        before = len(self.reader.problems)
+        bands = tuple(self.items(path + ("bands",), self.band, "bands"))
+        self.broke("bands", fields["id"], before)  # a band is missing: gaps would follow
         return d.Score(
             **fields,
-            bands=tuple(self.items(path + ("bands",), self.band, "bands")),
+            bands=bands,
             applies_if=self.condition_at(path + ("applies_if",)),
             pos=self.pos(path),
         )
@@ -291,13 +304,19 @@ class _Builder(ConditionReader):
         if fields is None:
             return None
         when = self.condition(path + ("when",))
-        return None if when is None else d.Flag(**fields, when=when, pos=self.pos(path))
+        if when is None:
+            self.broken.add(("flag", str(fields["id"])))
+            return None
+        return d.Flag(**fields, when=when, pos=self.pos(path))
 
     def outcome(self, path) -> d.Outcome | None:
         fields = self.reader.fields(path, BLOCKS["outcome"])
         if fields is None:
             return None
         when = self.condition_at(path + ("when",))
+        if when is None and self.reader.get(path + ("when",)) is not None:
+            # a malformed `when`, not a catch-all: the outcomes after it are reachable
+            self.broken.add(("when", str(fields["id"])))
         return d.Outcome(**fields, when=when, pos=self.pos(path))
 
     def example(self, path) -> d.Example | None:

@@ -67,12 +67,15 @@ class Reader:
                 path,
             )
             return None
+        meant = set()
+        missing = [key for key in block.required if key not in value]
         if block.extra is None:
             for key in value:
                 if key not in block.names:
-                    self.unknown_key(path, key, block.names, what)
+                    meant.add(self.unknown_key(path, key, block.names, what, missing))
         for key in block.required:
-            if key not in value:
+            # `lable` for `label`: the DEF002 already says so; a DEF003 would only repeat it
+            if key not in value and key not in meant:
                 self.problem("DEF003", f"{what} is missing the required key '{key}'", path)
         return value
 
@@ -123,15 +126,20 @@ class Reader:
             return None
         return value
 
-    def unknown_key(self, path, key, allowed, what):
+    def unknown_key(self, path, key, allowed, what, missing=()) -> str | None:
+        """Report `key`; returns the known key it is probably a misspelling of, if any."""
         close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+        meant = close[0] if close else None
+        hint = f" Did you mean '{meant}'?" if meant else ""
+        if meant in missing:
+            hint += f" The required key '{meant}' is missing because of it."
         known = ", ".join(sorted(allowed))
         self.problem(
             "DEF002",
             f"unknown key '{key}' in {what}.{hint} Known keys: {known}.",
             pos=self.source.key_pos(tuple(path) + (key,)),
         )
+        return meant
 
     def value(self, path, kind, default=None, what="this value"):
         """The value at `path` if it has the expected kind, else `default` (and a problem)."""

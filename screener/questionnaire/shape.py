@@ -161,6 +161,11 @@ BLOCKS: dict[str, BlockShape] = {
                 _text("phone", "The practice's phone number."),
                 _text("email", "The practice's email address."),
                 _text("booking_url", "Where a client books a consultation."),
+                _text(
+                    "driving_rule",
+                    "The medical partner's rule on driving after a medicine session, in words"
+                    " the client reads (the PDF's 'About KAP').",
+                ),
             ),
             extra=Text(),
         ),
@@ -176,6 +181,13 @@ BLOCKS: dict[str, BlockShape] = {
                 _text("sms", "Number for an sms: link."),
                 _text("url", "Its website."),
                 _text("note", "A line under it."),
+                Key(
+                    "emergency",
+                    TrueFalse(),
+                    "The emergency number (911): named on the support page and in the crisis "
+                    "line as 'Emergency'.",
+                    default=False,
+                ),
             ),
         ),
         BlockShape(
@@ -196,6 +208,13 @@ BLOCKS: dict[str, BlockShape] = {
                 _text("label", "What the client reads.", required=True),
                 _text("hint", "A line under the label."),
                 Key("score", Number(), "What this option adds to a score (default: its value)."),
+                Key(
+                    "safety_mention",
+                    TrueFalse(),
+                    "Choosing it mentions suicide or self-harm: an interrupt flag must fire on it"
+                    " alone (DEF033), so the client reaches the support page and crisis lines.",
+                    default=False,
+                ),
             ),
         ),
         BlockShape(
@@ -315,6 +334,19 @@ BLOCKS: dict[str, BlockShape] = {
                     "Show the support page right after the page that raised it.",
                     default=False,
                 ),
+                Key(
+                    "crisis",
+                    TrueFalse(),
+                    "Show the crisis resources on the result and the PDF (interrupt flags do).",
+                    default=False,
+                ),
+                Key(
+                    "youth",
+                    TrueFalse(),
+                    "Marks a young client: with a safety flag, the support page and the result"
+                    " add youth_resources and a word about talking to an adult they trust.",
+                    default=False,
+                ),
             ),
         ),
         BlockShape(
@@ -327,6 +359,13 @@ BLOCKS: dict[str, BlockShape] = {
                 _text("message", "What the result says."),
                 Key("next_steps", ListOf(Text()), "What happens next, one line each.", default=()),
                 Key("booking", TrueFalse(), "Show the booking call to action.", default=True),
+                Key(
+                    "crisis_first",
+                    TrueFalse(),
+                    "The result leads with the crisis resources, and a submission with this"
+                    " outcome is the most urgent.",
+                    default=False,
+                ),
                 Key("when", Condition(), "This outcome wins when this holds; none: catch-all."),
             ),
         ),

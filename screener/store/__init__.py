@@ -8,7 +8,7 @@ from __future__ import annotations
 from . import audit, drafts, export, health, maintenance, migrate, outbox, queries, schedule
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
-from .definitions import live_versions, load_definition, save_definition
+from .definitions import drafts_by_version, live_versions, load_definition, save_definition
 from .models import (
     Acknowledgement,
     AuditEntry,
@@ -44,6 +44,7 @@ __all__ = [
     "Vault",
     "audit",
     "drafts",
+    "drafts_by_version",
     "export",
     "health",
     "is_sqlite",

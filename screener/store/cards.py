@@ -46,11 +46,14 @@ def card(vault: Vault, definition: Callable[[str], Questionnaire | None], sub: S
         answers = sealer.open(sub.answers_enc, {}) or {}
     except KeyError_:
         return Card(unreadable=True)
+    # a call-back request (perhaps before Send) brings a first name, a phone, a safe time
+    callback = contact.get("callback") or {}
+    method = METHODS.get(contact.get("method", ""), "")
     out = Card(
-        first_name=first_name(contact.get("name", "")),
-        method=METHODS.get(contact.get("method", ""), ""),
-        time=(contact.get("time") or "").strip(),
-        voicemail=VOICEMAIL.get(contact.get("voicemail", ""), ""),
+        first_name=first_name(contact.get("name", "") or callback.get("first_name", "")),
+        method=method or ("Phone (call-back)" if callback.get("phone") else ""),
+        time=(contact.get("time") or callback.get("time") or "").strip(),
+        voicemail=VOICEMAIL.get(contact.get("voicemail") or callback.get("voicemail", ""), ""),
     )
     age = answers.get("age")
     out.age = age if isinstance(age, int) and not isinstance(age, bool) else None

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 #: a sync gunicorn worker serves one request at a time; the overflow covers CLI commands
-#: and the occasional second session (e.g. the definition store at start)
+#: and the start-up (a request uses one session, so one connection, throughout)
 POOL_SIZE = 2
 MAX_OVERFLOW = 4
 POOL_RECYCLE = 1800  # seconds; below typical firewall/pgbouncer idle cut-offs

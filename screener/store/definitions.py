@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..questionnaire import Questionnaire, load_text
-from .models import DefinitionVersion, utcnow
+from .models import DefinitionVersion, Draft, utcnow
 
 
 def save_definition(session: Session, q: Questionnaire) -> None:
@@ -35,6 +36,21 @@ def live_versions(session: Session, limit: int = 2) -> list[DefinitionVersion]:
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def drafts_by_version(session: Session, retention_days: int) -> list[tuple[str, int, object]]:
+    """Drafts in progress (not sent, changed within the retention period) per version they
+    were started on: [(hash, count, live_since)], the newest version first. Each keeps its
+    version until it is sent."""
+    since = utcnow() - dt.timedelta(days=retention_days)
+    query = (
+        select(Draft.definition_hash, func.count(Draft.id), DefinitionVersion.live_since)
+        .join(DefinitionVersion, DefinitionVersion.hash == Draft.definition_hash)
+        .where(Draft.submission_id.is_(None), Draft.updated_at >= since)
+        .group_by(Draft.definition_hash, DefinitionVersion.live_since)
+        .order_by(DefinitionVersion.live_since.desc())
+    )
+    return [tuple(row) for row in session.execute(query)]
 
 
 def load_definition(session: Session, content_hash: str) -> Questionnaire | None:

@@ -22,7 +22,12 @@ REFERENCE_LENGTH = 8
 
 @dataclass
 class DraftState:
-    """What a draft holds, decrypted."""
+    """What a draft holds, decrypted.
+
+    `answers` also keeps the answers to questions that a later change hid (age 42 → 17):
+    evaluate() never uses them, so they are never shown, counted, printed nor sent, and
+    they apply again if the change is undone. Sending drops them for good (`forget_hidden`).
+    """
 
     answers: dict = field(default_factory=dict)
     #: interrupt flags whose support page the client has already seen
@@ -73,16 +78,22 @@ def write_state(vault: Vault, draft: Draft, state: DraftState) -> None:
 
 
 def merge_page(q: Questionnaire, state: DraftState, page_id: str, values: dict) -> Evaluation:
-    """Replace the page's answers and drop every answer that no longer applies."""
-    answers = {
+    """Replace the page's answers; answers on other pages that no longer apply are kept aside."""
+    others = {
         k: v
         for k, v in state.answers.items()
         if q.questions.get(k) and q.questions[k].page_id != page_id
     }
-    answers.update({k: v for k, v in values.items() if v not in (None, "", [])})
+    answers = others | {k: v for k, v in values.items() if v not in (None, "", [])}
     evaluation = evaluate(q, answers, page_id)
-    state.answers = dict(evaluation.answers)
+    hidden = {k: v for k, v in others.items() if k not in evaluation.answers}
+    state.answers = hidden | dict(evaluation.answers)
     return evaluation
+
+
+def forget_hidden(state: DraftState, evaluation: Evaluation) -> None:
+    """Keep only the answers that count: what was sent is all the draft holds."""
+    state.answers = dict(evaluation.answers)
 
 
 def format_code(raw: str) -> str:
@@ -118,8 +129,8 @@ def new_reference() -> str:
 
 
 def urgency(evaluation: Evaluation) -> int:
-    """3 support first, 2 another urgent flag, 1 needs medical review, 0 the rest."""
-    if evaluation.outcome and evaluation.outcome.id == "support_first":
+    """3 a crisis-first outcome, 2 another urgent flag, 1 needs medical review, 0 the rest."""
+    if evaluation.crisis_first:
         return 3
     if evaluation.urgent:
         return 2
@@ -142,41 +153,74 @@ def queue_rank(urgency_level: int, flag_ids) -> int:
     return urgency_level
 
 
-def submit(
-    session: Session, vault: Vault, draft: Draft, evaluation: Evaluation, contact: dict
-) -> Submission:
-    """Freeze the draft into a submission, once: sending twice returns the first one.
+#: a call-back request is urgent whatever the answers say
+CALLBACK_URGENCY = 2
+#: what a notification names a call-back request by (no health data)
+CALLBACK_LEVEL = "Call-back requested"
 
-    The draft's row is locked first (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN
-    IMMEDIATE already serialises writers), so a second Send pressed at the same moment
-    waits, then finds this submission. `submission.draft_id` is unique as a last guard.
+
+def submit(
+    session: Session,
+    vault: Vault,
+    draft: Draft,
+    evaluation: Evaluation,
+    contact: dict | None = None,
+    callback: dict | None = None,
+) -> Submission:
+    """The draft's one submission, for both exits: Send (`contact`) and a call-back request.
+
+    A draft never has two. The draft's row is locked first (SELECT ... FOR UPDATE on
+    PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so a second request
+    at the same moment waits, then finds this submission; `submission.draft_id` is unique
+    as a last guard. Send freezes it (sending twice returns the first). A call-back
+    request before Send makes it at once with the answers given so far, and Send later
+    completes that same one; a call-back request after Send adds its details only.
     """
     if not lock(session, draft):
         raise LookupError("the draft was deleted meanwhile")
-    if draft.submission_id:
-        existing = session.get(Submission, draft.submission_id)
-        if existing is not None:
-            return existing
-    key = vault.new_record_key()
-    sealer = vault.record(key)
-    submission = Submission(
-        id=new_id(),
-        reference=new_reference(),
-        definition_hash=draft.definition_hash,
-        draft_id=draft.id,
-        key_enc=key,
-        answers_enc=sealer.seal(evaluation.answers),
-        contact_enc=sealer.seal(contact),
-        outcome_id=evaluation.outcome.id,
-        flag_ids=" ".join(evaluation.flag_ids),
-        urgency=urgency(evaluation),
-        queue_rank=queue_rank(urgency(evaluation), evaluation.flag_ids),
-        status="new",
-        status_at=utcnow(),
-    )
-    session.add(submission)
+    submission = session.get(Submission, draft.submission_id) if draft.submission_id else None
+    if submission is not None and submission.sent and callback is None:
+        return submission
+    made = submission is None
+    newly_requested = callback is not None and (made or not submission.callback_requested)
+    if made:
+        submission = Submission(
+            id=new_id(),
+            reference=new_reference(),
+            definition_hash=draft.definition_hash,
+            draft_id=draft.id,
+            key_enc=vault.new_record_key(),
+            status="new",
+            sent=False,
+            callback_requested=False,
+            urgency=0,
+            status_at=utcnow(),
+        )
+        session.add(submission)
+    sealer = vault.record(submission.key_enc)
+    if not submission.sent:  # the answers are the draft's until it is sent
+        submission.answers_enc = sealer.seal(evaluation.answers)
+        submission.outcome_id = evaluation.outcome.id
+        submission.flag_ids = " ".join(evaluation.flag_ids)
+        submission.urgency = urgency(evaluation)
+    details = (sealer.open(submission.contact_enc, {}) or {}) if submission.contact_enc else {}
+    if contact is not None:
+        details.update(contact)
+        submission.sent = True
+    if callback is not None:
+        details["callback"] = callback
+        submission.callback_requested = True
+    if submission.callback_requested:
+        submission.urgency = max(submission.urgency, CALLBACK_URGENCY)
+    submission.queue_rank = queue_rank(submission.urgency, submission.flags)
+    submission.contact_enc = sealer.seal(details)
     session.flush()
-    outbox.enqueue(session, submission)  # the practice is told, in this same transaction
+    # The practice is told in this same transaction: once when the submission is made, and
+    # once more, urgently, when a call-back is first asked for on one already sent.
+    if newly_requested:
+        outbox.enqueue(session, submission, urgent=True, level=CALLBACK_LEVEL)
+    elif made:
+        outbox.enqueue(session, submission)
     draft.submission_id = submission.id
     return submission
 

@@ -20,6 +20,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -78,7 +80,11 @@ class Draft(Base):
 
 
 class Submission(Base):
-    """A summary the client sent to the practice. Frozen once written."""
+    """A draft's one submission: sent with Send, or first made by a call-back request.
+
+    Frozen once sent. A call-back request before Send holds the answers given so far;
+    Send then completes that same submission.
+    """
 
     __tablename__ = "submission"
     __table_args__ = (UniqueConstraint("draft_id", name="uq_submission_draft_id"),)
@@ -95,13 +101,21 @@ class Submission(Base):
     key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: encrypted answers (only those that were shown)
     answers_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    #: encrypted {"name", "method", "email", "phone", "time"}
+    #: encrypted {"name", "method", "email", "phone", "time"} and, with a call-back request,
+    #: "callback": {"first_name", "phone", "time", "voicemail"}
     contact_enc: Mapped[bytes] = mapped_column(LargeBinary)
     # Plain, so the queue can sort and filter without decrypting:
     outcome_id: Mapped[str] = mapped_column(String(64), index=True)
     flag_ids: Mapped[str] = mapped_column(Text, default="")
-    #: 3 support first, 2 other urgent flag, 1 needs medical review, 0 the rest
+    #: 3 support first, 2 other urgent flag or a call-back request, 1 needs medical review,
+    #: 0 the rest
     urgency: Mapped[int] = mapped_column(Integer, index=True)
+    #: the client asked the practice to call them back (details in contact_enc)
+    callback_requested: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), index=True
+    )
+    #: False while the submission holds only a call-back request and the answers so far
+    sent: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     status: Mapped[str] = mapped_column(String(32), default="new", index=True)
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("therapist.id"))
     #: the queue's order: 4 support first, 3 another urgent flag, 2 safety history (a past

@@ -49,6 +49,7 @@ WAITING_DAYS = 2
 #: the outcome ids' short labels for the queue and the CSV (the client reads the long title)
 OUTCOME_SHORT = {
     "support_first": "Support first",
+    "support_first_young": "Support first",
     "adults_only": "Under 18",
     "consult_with_medical_questions": "Medical review",
     "consult_explore_options": "Explore options",

@@ -1,7 +1,9 @@
 """What the app keeps for its lifetime: the questionnaire, the database engine, the vault.
 
 One `AppState` per app, in ``app.extensions["screener"]``; `get()` returns it and `db()` the
-request's own database session, opened on first use and closed at teardown.
+request's own database session, opened on first use and closed at teardown. A request uses
+that one session (one connection) for everything, stored questionnaire versions included:
+a second session would wait on the first one's SQLite write lock.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from ..store import (
     save_definition,
 )
 
+#: check's warning about placeholder practice details, which production refuses
+PLACEHOLDER_CODE = "DEF045"
+
 
 @dataclass
 class AppState:
@@ -30,13 +35,13 @@ class AppState:
     vault: Vault
     versions: dict = field(default_factory=dict)
 
-    def definition(self, content_hash: str) -> Questionnaire:
-        """The questionnaire a draft or submission was answered against."""
+    def definition(self, content_hash: str, session) -> Questionnaire:
+        """The questionnaire a draft or submission was answered against, read (once) through
+        the caller's `session`."""
         if content_hash == self.questionnaire.content_hash:
             return self.questionnaire
         if content_hash not in self.versions:
-            with self.sessionmaker() as session:
-                stored = load_definition(session, content_hash)
+            stored = load_definition(session, content_hash)
             if stored is None:
                 raise LookupError(f"definition {content_hash[:12]} is not stored")
             self.versions[content_hash] = stored
@@ -47,6 +52,10 @@ def init_app(app: Flask) -> None:
     report = check_file(app.config["QUESTIONS"], run_examples_too=False)
     if not report.ok:
         raise DefinitionError(report)
+    vault = Vault(app.config["DATA_KEY"])
+    refusal = placeholder_refusal(report, app.config)
+    if refusal:
+        raise SystemExit(refusal)
     engine = make_engine(
         app.config["DATABASE_URL"],
         app.config.get("DB_POOL_SIZE"),
@@ -55,15 +64,33 @@ def init_app(app: Flask) -> None:
     )
     # empty or behind: apply the Alembic migrations
     schema_is_current = migrate.prepare(engine, app.config.get("AUTO_CREATE_SCHEMA", True))
-    state = AppState(
-        report.questionnaire, engine, make_sessionmaker(engine), Vault(app.config["DATA_KEY"])
-    )
+    state = AppState(report.questionnaire, engine, make_sessionmaker(engine), vault)
     app.extensions["screener"] = state
     if schema_is_current:  # else only `flask db-upgrade` can run, and it needs no definition
         with state.sessionmaker.begin() as session:
             save_definition(session, state.questionnaire)
             health.seal_key_check(session, state.vault)
     app.teardown_appcontext(_close_session)
+
+
+def placeholder_refusal(report, config) -> str | None:
+    """Why production must not start: clients would see a 555 number or example.org.
+
+    None outside production, when the details are real, or when ALLOW_PLACEHOLDER_CONTACTS
+    says so (a demonstration). Also used by gunicorn's master (gunicorn.conf.py), so that
+    workers are not started only to exit.
+    """
+    production = str(config.get("ENV") or "").strip().lower() == "production"
+    if not production or config.get("ALLOW_PLACEHOLDER_CONTACTS"):
+        return None
+    lines = [p.format(report.path) for p in report.problems if p.code == PLACEHOLDER_CODE]
+    if not lines:
+        return None
+    return (
+        "Refusing to start in production: questions.yaml still has placeholder practice "
+        "details.\n" + "\n".join(lines) + "\nReplace them, or set "
+        "SCREENER_ALLOW_PLACEHOLDER_CONTACTS=true to start anyway (a demonstration)."
+    )
 
 
 def get() -> AppState:
@@ -75,6 +102,11 @@ def db():
     if "db" not in g:
         g.db = get().sessionmaker()
     return g.db
+
+
+def definition(content_hash: str) -> Questionnaire:
+    """The questionnaire version `content_hash`, read through the request's own session."""
+    return get().definition(content_hash, db())
 
 
 def _close_session(exc):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..store import drafts, maintenance
 from . import app_state, journey
-from .forms import ConfirmForm, ContactForm, ResumeForm, page_form_class
+from .forms import CallbackForm, ConfirmForm, ContactForm, ResumeForm, page_form_class
 from .limits import (
     CHECK_LIMIT,
     DELETE_LIMIT,
@@ -69,7 +69,7 @@ def page(token):
         abort(404)
     if page_id == SUPPORT:
         return support(ctx)
-    if ctx.draft.submission_id:  # sent answers are frozen: the PDF and reference must match
+    if journey.is_sent(ctx):  # sent answers are frozen: the PDF and reference must match
         flash(
             "You have already sent these answers to the practice, so they can no longer be "
             "changed here. If something has changed, tell the practice when they contact you."
@@ -96,13 +96,20 @@ def support(ctx):
     pending = journey.pending_interrupts(ctx)
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
-        ctx.state.shown = list(dict.fromkeys(ctx.state.shown + pending))
+        journey.acknowledge_support(ctx)
         journey.save(ctx)
-        return redirect(journey.next_url(ctx, ctx.state.page))
+        return redirect(journey.destination(ctx, journey.going_from(request.args)))
     flags = [ctx.q.flag(fid) for fid in pending] or [f.flag for f in ctx.evaluation.safety_flags]
     high_risk = any(f.id == "safety_urgent" for f in flags)
     return journey.no_store(
-        render_template("client/support.html", flags=flags, form=form, high_risk=high_risk)
+        render_template(
+            "client/support.html",
+            flags=flags,
+            form=form,
+            high_risk=high_risk,
+            young=ctx.evaluation.young,
+            going=journey.going_from(request.args),
+        )
     )
 
 
@@ -121,7 +128,7 @@ def check():
         ctx.state.checking = False
         ctx.state.page = "check"
         journey.save(ctx)
-        return redirect(url_for(".result"))
+        return journey.go_on(ctx, journey.RESULT)  # a support page never seen comes first
     if not ctx.state.checking or ctx.state.page != "check":
         # Remember that the client reached check answers: changes come back here, and
         # a resume code brings them back here too.
@@ -143,7 +150,8 @@ def result():
             "client/result.html",
             ctx=ctx,
             ev=ctx.evaluation,
-            sent=ctx.draft.submission_id,
+            sent=journey.is_sent(ctx),
+            submission=journey.submission_of(ctx),
         )
     )
 
@@ -154,7 +162,7 @@ def send():
     ctx = journey.load_or_none()
     if ctx is None:
         return journey.no_draft()
-    if ctx.draft.submission_id:
+    if journey.is_sent(ctx):
         return redirect(url_for(".sent"))
     if journey.first_incomplete_page(ctx):
         return redirect(url_for(".check"))
@@ -171,7 +179,8 @@ def send():
         svc = app_state.get()
         try:
             drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
-            app_state.db().commit()
+            drafts.forget_hidden(ctx.state, ctx.evaluation)  # answers set aside are not kept
+            journey.save(ctx)
         except IntegrityError:  # the same draft was sent at this very moment: that one stands
             app_state.db().rollback()
         except LookupError:  # deleted from another tab at this very moment
@@ -183,11 +192,65 @@ def send():
     )
 
 
+@bp.route("/call-me", methods=["GET", "POST"])
+@limiter.limit(SEND_LIMIT, key_func=per_draft, methods=["POST"])
+def call_me():
+    """ "Ask the practice to call me": an urgent submission at once, with the answers so far."""
+    ctx = journey.load_or_none()
+    if ctx is None:
+        return journey.no_draft()
+    going = journey.going_from(request.args)
+    form = CallbackForm()
+    if form.validate_on_submit():
+        svc = app_state.get()
+        try:
+            drafts.submit(
+                app_state.db(), svc.vault, ctx.draft, ctx.evaluation, callback=form.details()
+            )
+            journey.acknowledge_support(ctx)  # they were on the support page or the result
+            journey.save(ctx)
+        except IntegrityError:  # a Send of the same draft at this very moment: ask again
+            app_state.db().rollback()
+            flash(
+                "Your answers were being sent at that same moment. Please press the button again."
+            )
+        except LookupError:  # deleted from another tab at this very moment
+            app_state.db().rollback()
+            return journey.no_draft()
+        else:
+            return redirect(url_for(".call_requested", then=going))
+    return journey.no_store(
+        render_template(
+            "client/call_me.html", form=form, ctx=ctx, back=journey.support_or(ctx, going)
+        ),
+        status=400 if form.errors else 200,
+    )
+
+
+@bp.get("/call-me/requested")
+def call_requested():
+    ctx = journey.load_or_none()
+    submission = journey.submission_of(ctx) if ctx else None
+    if submission is None or not submission.callback_requested:
+        return journey.no_draft() if ctx is None else redirect(url_for(".call_me"))
+    going = journey.going_from(request.args)
+    return journey.no_store(
+        render_template(
+            "client/call_requested.html",
+            submission=submission,
+            onwards=journey.destination(ctx, going),
+            going=going,
+        )
+    )
+
+
 @bp.get("/sent")
 def sent():
     ctx = journey.load_or_none()
     if ctx is None or not ctx.draft.submission_id:
         return journey.no_draft()
+    if not journey.is_sent(ctx):  # a call-back request alone is not a sent summary
+        return redirect(url_for(".result"))
     submission = journey.submission_of(ctx)
     return journey.no_store(render_template("client/sent.html", submission=submission, ctx=ctx))
 
@@ -214,8 +277,7 @@ def resume():
         draft = drafts.find_by_code(app_state.db(), form.code.data)
         if draft is not None and journey.draft_is_live(draft):
             journey.remember(draft)
-            state = drafts.read_state(app_state.get().vault, draft)
-            return redirect(journey.resume_url(draft, state))
+            return journey.resume(draft)
         form.code.errors.append(
             "That code does not match a saved questionnaire. Check it and "
             "try again; codes stop working after the retention period."
@@ -246,7 +308,7 @@ def delete():
 def _page_refused(wait: str):
     ctx = journey.load_or_none()
     page_id = journey.page_of(ctx, request.view_args.get("token", "")) if ctx else None
-    if page_id is None or page_id == SUPPORT or ctx.draft.submission_id:
+    if page_id is None or page_id == SUPPORT or journey.is_sent(ctx):
         return None
     flash(paused_message(wait))
     return journey.render_page(ctx, page_id, page_form_class(ctx.q, page_id)(), 429)

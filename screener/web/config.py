@@ -35,6 +35,8 @@ class Defaults:
     #: is first throttled per account and address (web.auth.LOGIN_PAIR_LIMIT)
     LOGIN_MAX_FAILURES = 25
     LOGIN_LOCK_MINUTES = 15
+    #: production refuses the placeholder practice details of the shipped questions.yaml
+    ALLOW_PLACEHOLDER_CONTACTS = False
 
 
 def from_environment() -> dict:

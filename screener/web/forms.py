@@ -139,6 +139,13 @@ class PageForm(FlaskForm):
         return {question.id: self._fields[question.id].data for question in page.questions}
 
 
+#: at least 7 digits, among spaces, brackets, dots, dashes and a plus
+PHONE = Regexp(
+    r"^(?=(?:\D*\d){7})[0-9 ()+.\-]{7,25}$",
+    message="Enter a phone number, like (303) 555 0142",
+)
+
+
 class RequiredWhenChosen:
     """Validator: required (not blank) when the contact method is `method`, else optional."""
 
@@ -183,7 +190,7 @@ class ContactForm(FlaskForm):
         "Phone number",
         validators=[
             RequiredWhenChosen("phone", "Enter your phone number"),
-            Regexp(r"^[0-9 ()+.\-]{7,25}$", message="Enter a phone number, like (303) 555 0142"),
+            PHONE,
         ],
     )
     time = StringField(
@@ -200,6 +207,42 @@ class ContactForm(FlaskForm):
         # DataRequired, not InputRequired: a posted "false" is input, but no agreement
         validators=[DataRequired("Tick the box to agree to share your summary, or go back")],
     )
+
+
+class CallbackForm(FlaskForm):
+    """ "Ask the practice to call me": a phone number and consent; nothing else required."""
+
+    first_name = StringField(
+        "Your first name (optional)",
+        validators=[Optional(), Length(max=60, message="Use 60 characters or fewer")],
+    )
+    phone = StringField(
+        "Phone number",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[DataRequired("Enter your phone number"), PHONE],
+    )
+    time = StringField(
+        "A safe time to call you (optional)",
+        validators=[Optional(), Length(max=200, message="Use 200 characters or fewer")],
+    )
+    voicemail = LenientRadioField(
+        "Can we leave a voicemail if you don't answer? (optional)",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, please don't")],
+        validators=[Optional(), AnyOf(["yes", "no"], message="Choose yes or no")],
+    )
+    consent = BooleanField(
+        "I agree to share my answers so far and my phone number with the practice",
+        # DataRequired: a posted "false" is input, but no agreement
+        validators=[DataRequired("Tick the box to agree, or go back: you do not have to do this")],
+    )
+
+    def details(self) -> dict:
+        return {
+            "first_name": (self.first_name.data or "").strip(),
+            "phone": (self.phone.data or "").strip(),
+            "time": (self.time.data or "").strip(),
+            "voicemail": self.voicemail.data or "",
+        }
 
 
 class ResumeForm(FlaskForm):

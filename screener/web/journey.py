@@ -20,7 +20,7 @@ from flask import (
 
 from ..questionnaire import Evaluation, Questionnaire, clean, evaluate, visible_on_page
 from ..store import AuditEntry, Draft, Submission, drafts, read_only, utcnow
-from . import app_state
+from . import app_state, changes
 from .page_tokens import SUPPORT, page_token, resolve
 
 
@@ -55,21 +55,41 @@ def load_or_none() -> Context | None:
         # Read without holding SQLite's write lock while the page renders; a GET that
         # writes goes through remember_position(), in a transaction of its own.
         with read_only():
-            draft = current_draft()
+            found = _draft_and_definition()
             app_state.db().commit()
     else:
-        draft = current_draft()
-    if draft is None:
+        found = _draft_and_definition()
+    if found is None:
         return None
-    svc = app_state.get()
-    try:
-        q = svc.definition(draft.definition_hash)
-    except LookupError:
-        return None
-    state = drafts.read_state(svc.vault, draft)
-    ctx = Context(draft, q, state, evaluate(q, state.answers))
+    ctx = context_of(*found)
     g.client_ctx = ctx
     return ctx
+
+
+def context_of(draft: Draft, q: Questionnaire) -> Context:
+    """The draft with its questionnaire version, its state and their evaluation."""
+    state = drafts.read_state(app_state.get().vault, draft)
+    return Context(draft, q, state, evaluate(q, state.answers))
+
+
+def resume(draft: Draft):
+    """Back to where the client was, through a support page they never acknowledged."""
+    try:
+        q = app_state.definition(draft.definition_hash)
+    except LookupError:
+        return no_draft()
+    return go_on(context_of(draft, q), RESUME)
+
+
+def _draft_and_definition() -> tuple[Draft, Questionnaire] | None:
+    """The client's draft and the questionnaire version it was started on, in one session."""
+    draft = current_draft()
+    if draft is None:
+        return None
+    try:
+        return draft, app_state.definition(draft.definition_hash)
+    except LookupError:
+        return None
 
 
 def remember_position(ctx: Context, **changes) -> None:
@@ -120,7 +140,8 @@ def expired_page():
 # -- pages ------------------------------------------------------------------------------
 def form_data(ctx: Context, page_id: str) -> dict:
     """Stored answers of a page as the form expects them (option values as text)."""
-    return page_form_data(ctx.q.pages[page_id], ctx.state.answers)
+    # the answers that count: one kept aside for a hidden follow-up is not shown
+    return page_form_data(ctx.q.pages[page_id], ctx.evaluation.answers)
 
 
 def page_form_data(page, answers: dict) -> dict:
@@ -169,12 +190,12 @@ def post_page(ctx: Context, page_id: str, form):
             if error.question_id in form:
                 form[error.question_id].errors = [error.message]
         return render_page(ctx, page_id, form, 400)
-    ctx.evaluation = evaluation  # the same answers; `interrupt` is relative to this page
+    for sentence in changes.notice(ctx.q, page_id, ctx.evaluation, evaluation):
+        flash(sentence)
+    ctx.evaluation = evaluation
     ctx.state.page = page_id
     save(ctx)
-    if [f for f in evaluation.interrupt if f not in ctx.state.shown]:
-        return redirect(page_url(ctx, SUPPORT))
-    return redirect(next_url(ctx, page_id))
+    return go_on(ctx, NEXT)
 
 
 def prune_posted(earlier: dict, page, posted: dict) -> dict:
@@ -197,15 +218,63 @@ def _values(form, visible) -> dict:
 def _save_partial(ctx: Context, page_id: str, form, visible):
     """Save and finish later: keep whatever on this page is valid, then offer the code."""
     good = {name: form[name].data for name in visible if not form[name].errors}
-    drafts.merge_page(ctx.q, ctx.state, page_id, good)
+    ctx.evaluation = drafts.merge_page(ctx.q, ctx.state, page_id, good)
     ctx.state.page = page_id
     save(ctx)
-    return redirect(url_for("client.save"))
+    return go_on(ctx, SAVE)
 
 
 def pending_interrupts(ctx: Context) -> list[str]:
     fired = [f.flag.id for f in ctx.evaluation.flags if f.flag.interrupt]
     return [fid for fid in fired if fid not in ctx.state.shown]
+
+
+# -- the one way on after answers are stored ---------------------------------------------
+#: Where a client may be going when the support page stops them (its `then` argument).
+NEXT, SAVE, RESUME, RESULT = "next", "save", "resume", "result"
+GOING = (NEXT, SAVE, RESUME, RESULT)
+
+
+def go_on(ctx: Context, going: str):
+    """Every exit after answers are stored or restored: support first, then on.
+
+    A safety level the client has not yet been shown sends them to the support page,
+    whichever button they pressed; its Continue then takes them where they were going.
+    """
+    if pending_interrupts(ctx):
+        return redirect(support_url(ctx, going))
+    return redirect(destination(ctx, going))
+
+
+def support_url(ctx: Context, going: str) -> str:
+    return page_url(ctx, SUPPORT) if going == NEXT else page_url(ctx, SUPPORT, then=going)
+
+
+def going_from(args) -> str:
+    """The support page's `then` argument, read against the known exits only."""
+    going = args.get("then", NEXT)
+    return going if going in GOING else NEXT
+
+
+def destination(ctx: Context, going: str) -> str:
+    """Where `going` leads once no support page is pending."""
+    if going == SAVE:
+        return url_for("client.save")
+    if going == RESUME:
+        return resume_url(ctx.draft, ctx.state)
+    if going == RESULT:
+        return url_for("client.result")
+    return next_url(ctx, ctx.state.page)
+
+
+def support_or(ctx: Context, going: str) -> str:
+    """Back from the call-back form: the support page it came from, or the result."""
+    return url_for("client.result") if going == RESULT else support_url(ctx, going)
+
+
+def acknowledge_support(ctx: Context) -> None:
+    """The client has seen the support page for every level raised so far."""
+    ctx.state.shown = list(dict.fromkeys(ctx.state.shown + pending_interrupts(ctx)))
 
 
 def next_url(ctx: Context, page_id: str | None) -> str:
@@ -320,7 +389,15 @@ def summary_rows(ctx: Context) -> list:
 
 
 def submission_of(ctx: Context) -> Submission | None:
+    if not ctx.draft.submission_id:
+        return None
     return app_state.db().get(Submission, ctx.draft.submission_id)
+
+
+def is_sent(ctx: Context) -> bool:
+    """Sent with Send (a call-back request alone leaves the answers open to change)."""
+    submission = submission_of(ctx)
+    return submission is not None and submission.sent
 
 
 def audit_client_delete(reference: str) -> None:

@@ -244,6 +244,7 @@ def render_support(q: Questionnaire, walk: Walk):
         flags=flags,
         form=ConfirmForm(),
         high_risk=any(f.id == "safety_urgent" for f in flags),
+        young=context["ev"].young,
         **context,
     )
 

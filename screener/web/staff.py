@@ -134,7 +134,7 @@ def queue():
     filters = queue_filters(request.args)
     db = app_state.db()
     page = queue_page(db, filters, request.args.get("page"), practice_zone())
-    labels = Labels(svc.definition)
+    labels = Labels(app_state.definition)
     cards = {sub.id: card(svc.vault, labels.definition, sub) for sub in page.rows}
     deleted = queries.tombstones(db, utcnow() - dt.timedelta(days=TOMBSTONE_DAYS))
     return render_template(
@@ -185,7 +185,7 @@ def _submission(reference: str) -> Submission:
 def _open(sub: Submission) -> Review:
     svc = app_state.get()
     try:
-        q = svc.definition(sub.definition_hash)
+        q = app_state.definition(sub.definition_hash)
     except LookupError:
         abort(500)
     sealer = svc.vault.record(sub.key_enc)
@@ -522,7 +522,7 @@ def export_csv():
         app_state.db(),
         svc.vault,
         svc.questionnaire,
-        svc.definition,
+        app_state.definition,
         filters,
         practice_zone(),
         private,

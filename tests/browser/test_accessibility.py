@@ -213,3 +213,55 @@ def test_the_scans_do_catch_problems(page, axe):
         "duplicate ids: nameless",
     ):
         assert expected in problems, (expected, problems)
+
+
+def test_call_back_request_at_375px_without_javascript(
+    new_context, axe, questionnaire, personas, shot
+):
+    """From the support page: the call-back form, its errors and the confirmation, walked
+    with JavaScript off. axe needs JavaScript, so a second tab with the same cookies and
+    JavaScript on scans each page the first one reached."""
+    mobile = {"width": 375, "height": 812}
+    page = new_context(viewport=mobile, java_script_enabled=False).new_page()
+    scanner = new_context(viewport=mobile).new_page()
+    problems: list[str] = []
+
+    def scan(name, then=None):
+        scanner.context.add_cookies(page.context.cookies())
+        scanner.goto(page.url)
+        if then:
+            then(scanner)
+        problems.extend(axe.violations(scanner, name))
+        width = scanner.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            problems.append(f"{name}: the page scrolls sideways at 375 px ({width} px)")
+
+    answers = personas["P08"].answers
+    walker = Walker(page, questionnaire).start()
+    walker.answer_all(answers, until="safety")
+    walker.fill_page(answers)
+    click_and_wait(page, "Continue")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Please reach out for support now")
+    scan("support with the call-back offer")
+    click_and_wait(page, "Ask the practice to call me", role="link")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask the practice to call you")
+    scan("call me")
+    page.get_by_label("Your first name (optional)").fill("Alex")
+    click_and_wait(page, "Ask the practice to call me")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Enter your phone number")
+    expect(alert.get_by_role("link")).to_have_count(2)
+    expect(page.get_by_label("Your first name (optional)")).to_have_value("Alex")
+    shot(page, "call-me-errors-375")
+    scan("call me with errors", then=lambda p: click_and_wait(p, "Ask the practice to call me"))
+    page.get_by_label("Phone number", exact=True).fill("(303) 555 0199")
+    page.get_by_label("No, please don't").check()
+    page.get_by_label(re.compile("^I agree to share my answers so far")).check()
+    click_and_wait(page, "Ask the practice to call me")
+    expect(page.get_by_role("heading", level=1)).to_have_text("The practice will call you")
+    expect(page.get_by_text(re.compile(r"KAP-\w{4}-\w{4}"))).to_be_visible()
+    shot(page, "call-requested-375")
+    scan("call requested")
+    click_and_wait(page, "Continue the questionnaire", role="link")
+    assert path_of(page).startswith("/q/")
+    assert not problems, "\n\n".join(problems)

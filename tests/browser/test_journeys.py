@@ -250,3 +250,23 @@ def test_mobile_viewport_never_scrolls_sideways(new_context, questionnaire, pers
     _no_sideways_scroll(page, seen)
     shot(page, "sent")
     assert len({path for path, _ in seen}) >= 28, seen
+
+
+@pytest.mark.parametrize(("who", "age"), [("adult", None), ("16-year-old", 16)])
+def test_save_and_finish_later_on_the_safety_page_shows_support_first(
+    page, questionnaire, personas, shot, axe, who, age
+):
+    answers = dict(personas["P08"].answers)  # active ideation with intent
+    if age is not None:
+        answers["age"] = age
+    walker = Walker(page, questionnaire).start()
+    walker.answer_all(answers, until="safety")
+    walker.fill_page(answers)
+    click_and_wait(page, "Save and finish later")
+    assert where(page) == "support", who
+    assert heading(page) == "Please reach out for support now"
+    expect(page.get_by_role("link", name="Call 988").first).to_have_attribute("href", "tel:988")
+    shot(page, f"support-before-save-{who}")
+    axe(page, f"support before save ({who})")
+    click_and_wait(page, "Continue to save my answers")
+    expect(page).to_have_url(re.compile(r"/save$"))

@@ -8,9 +8,14 @@ from __future__ import annotations
 import re
 
 from .. import definition as d
+from ..conditions import Facts
+from ..evaluate import raise_flags
 from ..schema import suggest
 from .conditions import _conditions, check_conditions, check_unseeable
 from .locate import name, problem, where
+
+#: stand-ins that must not reach clients: fictional 555 numbers and the example domains
+PLACEHOLDER = re.compile(r"(?<!\d)555[\s.-]?\d{4}(?!\d)|\bexample\.(?:org|com|net)\b", re.I)
 
 FORBIDDEN_WORDS = re.compile(
     r"\b(eligible|eligibility|qualify|qualifies|approved for you|you have (?:depression|"
@@ -33,6 +38,8 @@ def check_duplicate_ids(q):
     for kind, items in groups.items():
         first: dict = {}
         for item_id, pos in items:
+            if not item_id:  # a missing id is reported as such (DEF003)
+                continue
             if item_id in first:
                 yield problem(
                     "DEF005",
@@ -107,6 +114,8 @@ def check_limits(q):
 
 def _cross_limit(q, question, limit):
     other = q.questions.get(limit.ref)
+    if other is None and q.is_broken("question", limit.ref):
+        return
     if other is None:
         yield problem(
             "DEF010",
@@ -129,6 +138,8 @@ def check_scores(q):
     for score in q.scores:
         for i, item in enumerate(score.items):
             question = q.questions.get(item)
+            if question is None and q.is_broken("question", item):
+                continue
             if question is None:
                 yield problem(
                     "DEF010",
@@ -147,7 +158,8 @@ def check_scores(q):
                     "numbers. Give its options numeric values or a 'score'.",
                     where(q, score.pos, "sum", i),
                 )
-        yield from _bands(score, _highest_total(q, score))
+        if not q.is_broken("bands", score.id):
+            yield from _bands(score, _highest_total(q, score))
 
 
 def _bands(score, highest):
@@ -197,7 +209,7 @@ def check_flags(q):
             yield problem(
                 "DEF024",
                 f"flag '{flag.id}' has level '{flag.level}'; use urgent, review or info",
-                flag.pos,
+                where(q, flag.pos, "level"),
             )
         if flag.interrupt and (flag.level != "urgent" or not flag.client_text):
             yield problem(
@@ -220,6 +232,32 @@ def check_flags(q):
             )
 
 
+def check_safety_mentions(q):
+    """A client who can mention suicide must reach the support page and crisis lines.
+
+    Chosen alone, with every other question unanswered, a `safety_mention` option must
+    raise an interrupt flag that names its question, so the support page follows its page.
+    """
+    for question in q.questions.values():
+        for option in question.options:
+            if option.safety_mention and not _reaches_support(q, question, option):
+                yield problem(
+                    "DEF033",
+                    f"option '{option.value}' of '{question.id}' mentions suicide or "
+                    "self-harm (safety_mention), but no interrupt flag fires when it is "
+                    "chosen, so the client would never see the support page and crisis "
+                    f"lines. Add a condition such as {{q: {question.id}, includes: "
+                    f"{option.value}}} to an interrupt flag.",
+                    option.pos,
+                )
+
+
+def _reaches_support(q, question, option) -> bool:
+    value = [option.value] if question.type == "multiple" else option.value
+    fired = raise_flags(q, Facts(answers={question.id: value}))
+    return any(f.flag.interrupt and any(qid == question.id for qid, _ in f.evidence) for f in fired)
+
+
 def _used_flags(q) -> set:
     used = set()
     for cond, _kind, _owner, _order in _conditions(q):
@@ -231,13 +269,16 @@ def _used_flags(q) -> set:
 def check_outcomes(q):
     if not q.outcomes:
         return
-    catch_all = next((o for o in q.outcomes if o.when is None), None)
-    if q.outcomes[-1].when is not None and catch_all is None:
+    catch_all = next(
+        (o for o in q.outcomes if o.when is None and not q.is_broken("when", o.id)), None
+    )
+    last = q.outcomes[-1]
+    if last.when is not None and catch_all is None:
         yield problem(
             "DEF030",
-            f"the last outcome, '{q.outcomes[-1].id}', has a 'when', so some "
+            f"the last outcome, '{last.id}', has a 'when', so some "
             "answers would get no outcome. Add a final outcome with no 'when'.",
-            q.outcomes[-1].pos,
+            last.pos,
         )
     if catch_all is not None:
         for outcome in q.outcomes[q.outcomes.index(catch_all) + 1 :]:
@@ -257,6 +298,21 @@ def check_meta(q):
             "crisis line); they appear on every page",
             where(q, None, "questionnaire", "crisis_resources", key=True),
         )
+
+
+def check_placeholders(q):
+    """The practice's phone, email and links as shipped are stand-ins (DEF045)."""
+    for key, value in q.meta.practice.items():
+        match = PLACEHOLDER.search(str(value))
+        if match:
+            yield problem(
+                "DEF045",
+                f"practice {key} '{value}' looks like a placeholder ({match.group(0)}); put "
+                "in the practice's real details before launch. Production will not start "
+                "with it unless SCREENER_ALLOW_PLACEHOLDER_CONTACTS=true.",
+                where(q, None, "questionnaire", "practice", key),
+                warning=True,
+            )
 
 
 def _client_texts(q):
@@ -313,6 +369,11 @@ def check_examples(q):
         "errors": ("question", set(q.questions), "DEF010"),
         "scores": ("score", {s.id for s in q.scores}, "DEF012"),
     }
+    # a part with an error of its own is not reported again where an example names it
+    kinds = {
+        key: (kind, known | {i for k, i in q.broken if k == kind}, code)
+        for key, (kind, known, code) in kinds.items()
+    }
     outcomes = [o.id for o in q.outcomes]
     for example in q.examples:
         who = f"example '{example.name}'"
@@ -357,12 +418,14 @@ def check_page_labels(q):
 
 CHECKS = (
     check_meta,
+    check_placeholders,
     check_duplicate_ids,
     check_options,
     check_limits,
     check_conditions,
     check_scores,
     check_flags,
+    check_safety_mentions,
     check_outcomes,
     check_client_text,
     check_unseeable,

@@ -54,7 +54,7 @@ def check_conditions(q):
                         f"{where}: show_if may only refer to questions, not to score '{leaf.ref}'",
                         leaf.pos,
                     )
-                elif leaf.ref not in score_ids:
+                elif leaf.ref not in score_ids and not q.is_broken("score", leaf.ref):
                     yield problem(
                         "DEF012",
                         f"{where} refers to unknown score '{leaf.ref}'"
@@ -67,6 +67,8 @@ def check_conditions(q):
 
 def _question_leaf(q, leaf, kind, owner, order, where):
     target = q.questions.get(leaf.ref)
+    if target is None and q.is_broken("question", leaf.ref):
+        return  # the question's own error is reported where it is defined
     if target is None:
         yield problem(
             "DEF010",
@@ -82,10 +84,10 @@ def _question_leaf(q, leaf, kind, owner, order, where):
             "look at questions asked before; move the question or the condition.",
             leaf.pos,
         )
-    yield from _operator_fits(target, leaf, where)
+    yield from _operator_fits(target, leaf, where, q.is_broken("options", target.id))
 
 
-def _operator_fits(target, leaf, where):
+def _operator_fits(target, leaf, where, broken_options=False):
     op = leaf.op
     numeric_choice = target.is_choice and all(
         isinstance(o.value, int | float) for o in target.options if o.value != d.PREFER_NOT
@@ -117,21 +119,22 @@ def _operator_fits(target, leaf, where):
             f"{where}: {name(target)} is free {target.type}; only 'answered' can be used on it.",
             leaf.pos,
         )
-    if target.is_choice and op in ("is", "is_not", "includes") + LIST_OPS:
+    if target.is_choice and op in ("is", "is_not", "includes") + LIST_OPS and not broken_options:
         values = leaf.value if op in LIST_OPS else (leaf.value,)
         known = [o.value for o in target.options]
         for value in values:
             if value not in known:
                 yield problem(
                     "DEF011",
-                    f"{where}: {value!r} is not an option of {name(target)}"
-                    f"{suggest(value, map(str, known))}. Options: "
-                    f"{', '.join(map(repr, known))}.",
+                    f"{where}: {value!r} is not an option of {name(target)}. Options: "
+                    f"{', '.join(map(repr, known))}{suggest(value, map(str, known))}",
                     leaf.pos,
                 )
 
 
 def _flag_leaf(q, leaf, kind, owner, flag_order, where):
+    if leaf.ref not in flag_order and q.is_broken("flag", leaf.ref):
+        return  # the flag's own error is reported where it is defined
     if leaf.ref not in flag_order:
         yield problem(
             "DEF013",
