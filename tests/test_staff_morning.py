@@ -526,3 +526,28 @@ def test_the_purge_removes_tombstones_with_the_submissions_of_their_age(app, per
     maintenance.purge(state.sessionmaker, state.engine, draft_days=30, submission_days=365)
     with state.sessionmaker() as session:
         assert [t.reference for t in session.scalars(select(Tombstone))] == ["KAP-NEW0-0001"]
+
+
+def test_a_call_back_request_shows_its_first_name_safe_time_and_voicemail(app, staff, personas):
+    """A call-back request made before Send: the queue row and the brief use its details."""
+    from screener.questionnaire import evaluate
+    from screener.store import drafts
+
+    state = svc(app)
+    q = state.questionnaire
+    callback = {"first_name": "Robin", "phone": "(720) 555 0111", "time": "noon", "voicemail": "no"}
+    with state.sessionmaker.begin() as session:
+        draft = drafts.create_draft(session, state.vault, q)
+        sub = drafts.submit(
+            session, state.vault, draft, evaluate(q, personas["P01"].answers), callback=callback
+        )
+        reference, rank = sub.reference, sub.queue_rank
+    assert rank == 3  # a call-back request is urgent whatever the answers say
+    html = staff.get("/staff/").get_data(as_text=True)
+    row = cells(html, reference)
+    assert row["name"] == "Robin"
+    assert row["contact"] == "Phone (call-back) noon No voicemail"
+    assert "Call-back requested" in row["outcome"] and "not yet sent" in row["outcome"]
+    pdf = staff.get(f"/staff/s/{reference}/brief.pdf").data
+    whole = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(BytesIO(pdf)).pages)
+    assert "Call-back requested" in whole and "(720) 555 0111" in whole
