@@ -308,7 +308,7 @@ def detail(reference):
         raised=raised_by(ev),
         safety=safety_panel(review.q, ev),
         short_outcome=queries.OUTCOME_SHORT.get(sub.outcome_id, ev.outcome.title),
-        age=card(app_state.get().vault, lambda _h: None, sub).age,
+        age=ev.answers.get("age"),
         previous=previous,
         following=following,
         queue_args=queue_filters(request.args).args(),
