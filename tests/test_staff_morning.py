@@ -320,8 +320,16 @@ def test_detail_summary_safety_panel_and_every_flag_shows_what_raised_it(app, st
     reference = submit_answers(app, personas["P08"].answers)
     html = staff.get(f"/staff/s/{reference}").get_data(as_text=True)
     top = html.split('class="summary-top"', 1)[1].split("</section>", 1)[0]
-    for heading in ("Contact details", "Outcome", "Safety answers", "Questions for the first call"):
+    for heading in (
+        "Contact details",
+        "Outcome",
+        "Safety answers",
+        "Flags to act on",
+        "Questions for the first call",
+    ):
         assert heading in text(top)
+    acting = top.split('id="flags-summary"', 1)[1].split("</ul>", 1)[0]
+    assert "High-risk safety answers" in text(acting) and 'href="#a-si_intent"' in acting
     panel = text(top.split('class="table cssrs"', 1)[1].split("</table>", 1)[0])
     assert panel.index("wished you were not alive") < panel.index("thoughts about ending your own")
     assert "Are you having thoughts of ending your life right now?" in panel
