@@ -61,8 +61,10 @@ test-postgres: venv ## only the PostgreSQL/Redis tests; fails (never skips) with
 test-production: venv system-deps ## the deployment test: nginx, gunicorn, PostgreSQL, Redis, Chromium; fails (never skips) without them
 	SCREENER_REQUIRE_PRODUCTION=1 SCREENER_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -p no:cacheprovider -m production
 
-fuzz: venv ## the hostile-input property tests with many more examples
-	SCREENER_FUZZ_EXAMPLES=3000 $(VENV)/bin/pytest -p no:cacheprovider tests/test_hostile.py
+fuzz: venv ## the hostile-input property tests (forms and the staff API) with many more examples
+	SCREENER_FUZZ_EXAMPLES=3000 $(VENV)/bin/pytest -p no:cacheprovider tests/test_hostile.py \
+	  tests/test_api.py::test_fuzzed_query_parameters_never_fail \
+	  tests/test_api.py::test_fuzzed_references_never_fail
 
 bench: venv ## benchmarks, printed as ratios against baselines measured in the same run
 	@bash tests/system-deps.sh bench

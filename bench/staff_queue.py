@@ -53,15 +53,17 @@ def _fill(app, count: int) -> None:
     import datetime as dt
 
     from screener.store import Submission, drafts, utcnow
+    from screener.store.models import RecordKey
 
     svc = app.extensions["screener"]
     q = svc.questionnaire
     answers = [example.answers for example in q.examples[:12]]
     rng = random.Random(8)
     now = utcnow()
-    rows = []
+    rows, keys = [], []
     for i in range(count):
         key = svc.vault.new_record_key()
+        keys.append({"id": i + 1, "key_enc": key})
         sealer = svc.vault.record(key)
         contact = {
             "name": f"{rng.choice(FIRST_NAMES)} Bench{i}",
@@ -78,7 +80,7 @@ def _fill(app, count: int) -> None:
                 "reference": f"KAP-{i:04d}-{rng.randrange(10**4):04d}",
                 "created_at": now - dt.timedelta(minutes=rng.randrange(525600)),
                 "definition_hash": q.content_hash,
-                "key_enc": key,
+                "key_id": i + 1,
                 "answers_enc": sealer.seal(rng.choice(answers)),
                 "contact_enc": sealer.seal(contact),
                 "outcome_id": rng.choice(OUTCOMES),
@@ -89,14 +91,22 @@ def _fill(app, count: int) -> None:
             }
         )
     with svc.sessionmaker.begin() as session:
+        session.execute(RecordKey.__table__.insert(), keys)
         session.execute(Submission.__table__.insert(), rows)
 
 
 def _signed_in(app):
+    """A signed-in test client: the password, then a code from the account's authenticator."""
+    import datetime as dt
+
+    import pyotp
+
     from screener.store import Therapist
     from screener.web import auth
 
-    with app.extensions["screener"].sessionmaker.begin() as session:
+    secret = pyotp.random_base32()
+    svc = app.extensions["screener"]
+    with svc.sessionmaker.begin() as session:
         session.add(
             Therapist(
                 email="bench@example.com",
@@ -104,6 +114,8 @@ def _signed_in(app):
                 is_admin=False,
                 active=True,
                 session_token=auth.new_session_token(),
+                totp_secret_enc=svc.vault.seal(secret),
+                totp_enrolled_at=dt.datetime(2026, 1, 1),
             )
         )
     client = app.test_client()
@@ -118,6 +130,14 @@ def _signed_in(app):
     )
     if response.status_code not in (302, 303):
         raise RuntimeError(f"staff login answered {response.status_code}")
+    if response.headers["Location"].endswith("/staff/two-factor"):
+        html = client.get("/staff/two-factor").get_data(as_text=True)
+        response = client.post(
+            "/staff/two-factor",
+            data={"csrf_token": CSRF.search(html).group(1), "code": pyotp.TOTP(secret).now()},
+        )
+        if response.status_code not in (302, 303):
+            raise RuntimeError(f"staff two-factor step answered {response.status_code}")
     return client
 
 

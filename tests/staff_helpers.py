@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
+import pyotp
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
@@ -15,6 +17,8 @@ from screener.web import auth
 from tests.journey_helpers import csrf_token
 
 PASSWORD = "correct horse battery staple"
+#: the authenticator secret of the accounts make_therapist enrols (codes come from pyotp)
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CONTACT = {
     "name": "Dana Example",
     "method": "phone",
@@ -37,8 +41,15 @@ def svc(app):
 
 
 def make_therapist(
-    app, email="therapist@example.com", password=PASSWORD, admin=False, active=True
+    app,
+    email="therapist@example.com",
+    password=PASSWORD,
+    admin=False,
+    active=True,
+    enrolled=True,
+    secret=TOTP_SECRET,
 ) -> int:
+    """An account; `enrolled` ones already have an authenticator with `secret`."""
     with svc(app).sessionmaker.begin() as session:
         therapist = Therapist(
             email=email,
@@ -47,9 +58,65 @@ def make_therapist(
             active=active,
             session_token=auth.new_session_token(),
         )
+        if enrolled:
+            therapist.totp_secret_enc = svc(app).vault.seal(secret)
+            therapist.totp_enrolled_at = dt.datetime(2026, 1, 1)
         session.add(therapist)
         session.flush()
         return therapist.id
+
+
+def last_step(app, email) -> int | None:
+    with svc(app).sessionmaker() as session:
+        stored = session.scalars(
+            select(Therapist).where(Therapist.email == auth.normalise_email(email))
+        ).first()
+        return stored.totp_last_step if stored is not None else None
+
+
+def fresh_code(app, email, secret=TOTP_SECRET) -> str:
+    """A code the app will accept now: the earliest step in its window (one step either side)
+    after the last one used, as a person would type the next code; waits if all are used."""
+    while True:
+        current = int(time.time() // 30)
+        used = last_step(app, email)
+        for step in range(current - 1, current + 2):
+            if used is None or step > used:
+                return pyotp.TOTP(secret).at(step * 30)
+        time.sleep(30 - time.time() % 30 + 0.05)
+
+
+def password_step(client, email="therapist@example.com", password=PASSWORD, next=None, **kw):
+    """Only the password step; returns its response."""
+    url = "/staff/login" + (f"?next={next}" if next else "")
+    html = client.get(url, **kw).get_data(as_text=True)
+    return client.post(
+        url, data={"csrf_token": csrf_token(html), "email": email, "password": password}, **kw
+    )
+
+
+def code_step(client, code: str, **kw):
+    html = client.get("/staff/two-factor", **kw).get_data(as_text=True)
+    return client.post(
+        "/staff/two-factor", data={"csrf_token": csrf_token(html), "code": code}, **kw
+    )
+
+
+def login(client, email="therapist@example.com", password=PASSWORD, next=None, secret=None, **kw):
+    """Sign in as a person would: the password, then a code computed with pyotp from the
+    account's authenticator secret (TOTP_SECRET, or the key shown at enrolment). Returns the
+    last response: the refused password page, or the redirect after the code."""
+    first = password_step(client, email, password, next, **kw)
+    if first.status_code != 303 or not first.headers["Location"].endswith("/staff/two-factor"):
+        return first
+    page = client.get("/staff/two-factor", **kw).get_data(as_text=True)
+    key = re.search(r'id="totp-key">([A-Z2-7 ]+)<', page)
+    if key:  # first sign-in: enrol with the key shown as text
+        secret = key.group(1).replace(" ", "")
+    code = fresh_code(client.application, email, secret or TOTP_SECRET)
+    return client.post(
+        "/staff/two-factor", data={"csrf_token": csrf_token(page), "code": code}, **kw
+    )
 
 
 def submit_answers(
@@ -65,15 +132,6 @@ def submit_answers(
         if created_at is not None:
             sub.created_at = created_at
         return sub.reference
-
-
-def login(client, email="therapist@example.com", password=PASSWORD, next=None, **kw):
-    """Sign in as a person would; `kw` goes to both requests (e.g. environ_base)."""
-    url = "/staff/login" + (f"?next={next}" if next else "")
-    html = client.get(url, **kw).get_data(as_text=True)
-    return client.post(
-        url, data={"csrf_token": csrf_token(html), "email": email, "password": password}, **kw
-    )
 
 
 def token(client, url="/staff/") -> str:

@@ -24,6 +24,8 @@ VIOLATIONS = [
     ("authoring/diff.py", "from screener.web import app_state", "authoring (diagram"),
     ("authoring/diagram.py", "import graphviz", "authoring (diagram"),
     ("questionnaire/lint/checks.py", "from screener.authoring import diff", "used by web and cli"),
+    ("interop/fhir_response.py", "from screener.store import Submission", "interop (FHIR"),
+    ("interop/redcap.py", "import flask", "interop (FHIR"),
     ("notify/worker.py", "from screener.web import app_state", "notify (the worker)"),
     ("notify/channels.py", "import flask", "notify (the worker)"),
     ("store/outbox.py", "from screener.notify import worker", "store never imports web"),
@@ -52,7 +54,7 @@ def copy_tree(tmp_path: Path) -> Path:
 def test_the_shipped_tree_keeps_every_contract(tmp_path):
     result = lint_imports(copy_tree(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 kept, 0 broken" in result.stdout
+    assert "8 kept, 0 broken" in result.stdout
 
 
 @pytest.mark.parametrize(("module", "line", "contract"), VIOLATIONS)

@@ -135,3 +135,54 @@ def test_audit_entries_are_append_only_in_postgres_itself(pg_url, tmp_path):
             )
     finally:
         engine.dispose()
+
+
+#: each process builds the app at the same moment, as gunicorn's workers do when they boot
+_BOOT = """
+import sys, time
+from screener import create_app
+start = float(sys.argv[1])
+time.sleep(max(0.0, start - time.time()))
+create_app({"DATABASE_URL": sys.argv[2], "SECRET_KEY": "k" * 40, "DATA_KEY": sys.argv[3],
+            "RATELIMIT_ENABLED": False})
+"""
+
+
+@pytest.mark.postgres
+def test_workers_booting_at_once_on_a_new_database_all_start(tmp_path):
+    """Every process writes the live definition and the key check at start; on PostgreSQL
+    two of them inserting the same row at once made a worker fail to boot."""
+    import subprocess
+    import sys
+    import time
+
+    from cryptography.fernet import Fernet
+
+    from screener.store import make_engine, migrate
+    from screener.store.models import DefinitionVersion, KeyCheck
+    from tests.conftest import ROOT
+    from tests.conftest_db import fresh_database
+
+    key = Fernet.generate_key().decode()
+    for _attempt in range(2):  # the race needs the same moment; twice makes it likely
+        with fresh_database() as url:
+            engine = make_engine(url)
+            migrate.upgrade(engine)  # as `flask db-upgrade` does before gunicorn starts
+            start = time.time() + 5  # after every process has imported the app
+            boots = [
+                subprocess.Popen(
+                    [sys.executable, "-c", _BOOT, str(start), url, key],
+                    cwd=ROOT,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for _ in range(6)
+            ]
+            errors = [p.communicate(timeout=120)[1] for p in boots]
+            failures = [err for p, err in zip(boots, errors, strict=True) if p.returncode]
+            with engine.connect() as conn:
+                definitions = conn.scalar(select(func.count()).select_from(DefinitionVersion))
+                checks = conn.scalar(select(func.count()).select_from(KeyCheck))
+            engine.dispose()
+        assert not failures, failures[0][-2000:]
+        assert (definitions, checks) == (1, 1)

@@ -6,7 +6,16 @@ import datetime as dt
 
 from sqlalchemy import update
 
-from screener.store import AuditEntry, Draft, Note, StatusChange, Submission, Therapist, utcnow
+from screener.store import (
+    AuditEntry,
+    Draft,
+    Note,
+    RecordKey,
+    StatusChange,
+    Submission,
+    Therapist,
+    utcnow,
+)
 from tests.journey_helpers import Journey
 from tests.security_helpers import CONTACTS, make_app, raw_bytes, rows, send_persona
 
@@ -91,6 +100,9 @@ def test_purge_removes_what_has_expired_and_keeps_the_rest(app, runner, question
     assert {d.id for d in rows(app, Draft)} == {fresh_draft, edge_draft, fresh_sub_draft}
     assert {s.id for s in rows(app, Submission)} == {fresh_sub}
     assert rows(app, Note) == [] and rows(app, StatusChange) == []
+    # their data keys went with them: every key left belongs to a record left
+    kept = {r.key_id for r in rows(app, Draft) + rows(app, Submission)}
+    assert {k.id for k in rows(app, RecordKey)} == kept and len(kept) == 4
     # audit entries stay, holding the reference only
     audit = rows(app, AuditEntry)
     assert [a.reference for a in audit if a.action == "view"] == [old_reference]

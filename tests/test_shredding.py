@@ -4,14 +4,29 @@ is checkpointed after a client deletes; rotate-key rewraps the keys only."""
 
 from __future__ import annotations
 
-import json
+import contextlib
+import datetime as dt
+import threading
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import select
+from sqlalchemy import create_engine, func, select, text, update
 
 from screener.questionnaire import evaluate
-from screener.store import Draft, KeyError_, Note, Submission, Vault, drafts
+from screener.store import (
+    Base,
+    Draft,
+    KeyError_,
+    Note,
+    RecordKey,
+    Submission,
+    Vault,
+    drafts,
+    utcnow,
+)
+from tests import pg_files
+from tests.conftest_db import fresh_database
+from tests.conftest_db import make_app as make_db_app
 from tests.journey_helpers import csrf_token
 from tests.security_helpers import CONTACTS, db_path, make_app, rows, send_persona
 from tests.staff_helpers import (
@@ -75,7 +90,9 @@ def test_a_copy_of_deleted_ciphertext_cannot_be_opened_with_the_master_key(
     _delete(client)
 
     # the keys are gone with the rows: nothing left in the database opens the copies
-    remaining = [r.key_enc for r in rows(app, Draft) + rows(app, Submission) if r.key_enc]
+    keys_left = rows(app, RecordKey)
+    assert {draft.key_id, sub.key_id}.isdisjoint(key.id for key in keys_left)
+    remaining = [key.key_enc for key in keys_left]
     assert draft.key_enc not in remaining and sub.key_enc not in remaining
     for copy in copies:
         for key in [None, *remaining]:
@@ -167,27 +184,82 @@ def test_rows_from_before_record_keys_still_open_and_rotate_key_gives_them_one(t
     svc(only_b).engine.dispose()
 
 
-def test_rotate_key_rewraps_the_record_keys_and_leaves_the_values_alone(
-    tmp_path, questionnaire, personas
-):
+@pytest.fixture
+def own_pg_url():
+    """A PostgreSQL database of the test's own, so no other test's rows or snapshots mix in."""
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def own_app(tmp_path):
+    """own_app(url, data_key=None): an app on that database (with a new data key unless
+    given); every one made is closed at the end, also when the test fails."""
+    made = []
+
+    def make(url: str, data_key: str | None = None):
+        made.append(make_db_app(tmp_path, url, DATA_KEY=data_key or Fernet.generate_key().decode()))
+        return made[-1]
+
+    yield make
+    for app in made:
+        svc(app).engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_db_url(request, tmp_path):
+    """An empty database of the test's own: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        return
+    with fresh_database() as url:
+        yield url
+
+
+def _tables(app) -> dict[str, list]:
+    """Every row of every table, as stored (the sealed values as their raw bytes)."""
+    with svc(app).engine.connect() as conn:
+        return {
+            name: list(conn.execute(select(table).order_by(*table.primary_key.columns)))
+            for name, table in Base.metadata.tables.items()
+        }
+
+
+def test_rotate_key_rewraps_the_key_table_rows_only(empty_db_url, own_app, questionnaire, personas):
     key_a, key_b = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    app = make_app(tmp_path, DATA_KEY=key_a)
-    send_persona(app.test_client(), questionnaire, personas["P01"], CONTACTS["P01"])
-    (before,) = rows(app, Submission)
+    app = own_app(empty_db_url, key_a)
+    _sent_with_a_note(app, questionnaire, personas)
+    send_persona(app.test_client(), questionnaire, personas["P03"], CONTACTS["P03"])
+    before = _tables(app)
     svc(app).engine.dispose()
 
-    both = make_app(tmp_path, DATA_KEY=f"{key_b},{key_a}")
+    both = own_app(empty_db_url, f"{key_b},{key_a}")
     result = both.test_cli_runner().invoke(args=["rotate-key"])
+    assert result.exit_code == 0, result.output
+    assert "rewrapped the data keys of 2 draft(s) and 2 submission(s)" in result.output
     assert "(0 older record(s) given a key of their own)" in result.output
-    (after,) = rows(both, Submission)
-    svc(both).engine.dispose()
-    assert (after.answers_enc, after.contact_enc) == (before.answers_enc, before.contact_enc)
-    assert after.key_enc != before.key_enc
-    with pytest.raises(KeyError_):
-        Vault(key_a).record(after.key_enc)  # the old master key no longer unwraps it
-    name = Vault(key_b).record(after.key_enc).open(after.contact_enc)["name"]
-    assert name == CONTACTS["P01"]["name"]
-    assert json.dumps(name) not in result.output
+    after = _tables(both)
+    engine = svc(both).engine
+
+    changed = sorted(name for name in before if before[name] != after[name])
+    # the keys and the readiness canary (sealed with the master key itself) are rewrapped;
+    # drafts, submissions and notes stay byte for byte the same
+    assert changed == ["key_check", "record_key"]
+    old, new = before["record_key"], after["record_key"]
+    assert [row.id for row in old] == [row.id for row in new] and len(new) == 4
+    old_wrapped = [bytes(row.key_enc) for row in old]
+    assert not set(old_wrapped) & {bytes(row.key_enc) for row in new}
+    for row in new:
+        with pytest.raises(KeyError_):
+            Vault(key_a).record(row.key_enc)  # the old master key no longer unwraps it
+    names = {
+        Vault(key_b).record(s.key_enc).open(s.contact_enc)["name"] for s in rows(both, Submission)
+    }
+    assert names == {CONTACTS["P01"]["name"], CONTACTS["P03"]["name"]}
+    assert not any(name in result.output for name in names)
+    if engine.dialect.name == "postgresql":  # no dead row of an old wrapping in its files
+        key_files = pg_files.files(engine, "record_key")
+        assert key_files and all(not pg_files.holding(key_files, key) for key in old_wrapped)
 
 
 def test_a_draft_from_before_record_keys_gets_its_own_on_its_next_change(app, personas):
@@ -210,3 +282,111 @@ def test_a_draft_from_before_record_keys_gets_its_own_on_its_next_change(app, pe
     assert vault.record(stored.key_enc).open(stored.state_enc)["answers"] == answers
     with pytest.raises(KeyError_):
         vault.open(stored.state_enc)
+
+
+@pytest.mark.postgres
+def test_after_a_delete_no_file_of_the_postgres_database_holds_the_deleted_keys(
+    own_pg_url, own_app, questionnaire, personas
+):
+    """PostgreSQL keeps a deleted row as a dead tuple in the table's file until its space
+    is reused: the submission's still holds its ciphertext, but the keys that opened it are
+    gone from every file of the database (the WAL aside: see the README)."""
+    app = own_app(own_pg_url)
+    engine = svc(app).engine
+    client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
+    draft, sub = _mine(app, draft_id)
+    (note,) = [n for n in rows(app, Note) if n.submission_id == sub.id]
+    deleted_keys = [draft.key_enc, sub.key_enc]
+    copies = [draft.state_enc, sub.answers_enc, sub.contact_enc, note.body_enc]
+    with pg_files.autocommit(engine) as conn:
+        conn.execute(text("ANALYZE"))  # statistics sample values: none may be a key
+    everywhere = pg_files.files(engine)
+    assert all(pg_files.holding(everywhere, key) for key in deleted_keys), "scan sees keys"
+
+    _delete(client)
+
+    everywhere = pg_files.files(engine)
+    for key in deleted_keys:
+        found = pg_files.relations(engine, pg_files.holding(everywhere, key))
+        assert found == [], "a deleted key is still in the database files"
+    key_table = pg_files.files(engine, "record_key")
+    assert key_table and all(not pg_files.holding(key_table, k) for k in deleted_keys)
+    # the submission's dead tuple still holds its ciphertext: no key left opens it
+    assert pg_files.holding(pg_files.files(engine, "submission"), sub.contact_enc)
+    vault = svc(app).vault
+    remaining = [key.key_enc for key in rows(app, RecordKey)]
+    for copy in copies:
+        for key in [None, *remaining]:
+            with pytest.raises(KeyError_):
+                vault.record(key).open(copy)
+
+
+@contextlib.contextmanager
+def _held(engine, holder: str):
+    """An open transaction that still needs rows deleted after it began: a snapshot in this
+    database, or a transaction with an id (as any write has) in another database."""
+    if holder == "snapshot here":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+            conn.execute(select(func.count()).select_from(Draft.__table__))
+            yield
+            conn.rollback()
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_current_xact_id()"))
+        yield
+        conn.rollback()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("holder", ["snapshot here", "writer elsewhere"])
+def test_the_key_table_is_rewritten_only_once_older_transactions_have_ended(
+    holder, own_pg_url, own_app, pg_url, questionnaire, personas
+):
+    """VACUUM FULL must copy a deleted row that a snapshot taken before the delete can still
+    see (a staff export running when the client pressed Delete, autovacuum's ANALYZE), and
+    a transaction open in any database holds back every later snapshot. The rewrite waits
+    for them to end first, or the key would be copied along."""
+    app = own_app(own_pg_url)
+    engine = svc(app).engine
+    client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
+    draft, sub = _mine(app, draft_id)
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    statuses = []
+    deleting = threading.Thread(
+        target=lambda: statuses.append(
+            client.post("/delete", data={"csrf_token": token}).status_code
+        )
+    )
+    elsewhere = create_engine(pg_url)
+    try:
+        with _held(engine if holder == "snapshot here" else elsewhere, holder):
+            deleting.start()
+            deleting.join(timeout=1.0)  # the delete commits, then waits for the holder
+    finally:
+        deleting.join()
+        elsewhere.dispose()
+    assert statuses == [200]
+    everywhere = pg_files.files(engine)
+    for key in (draft.key_enc, sub.key_enc):
+        found = pg_files.relations(engine, pg_files.holding(everywhere, key))
+        assert found == [], "a deleted key is still in the database files"
+
+
+@pytest.mark.postgres
+def test_after_a_purge_no_file_of_the_postgres_database_holds_the_purged_keys(
+    own_pg_url, own_app, questionnaire, personas
+):
+    app = own_app(own_pg_url)
+    engine = svc(app).engine
+    _client, draft_id, _reference = _sent_with_a_note(app, questionnaire, personas)
+    draft, sub = _mine(app, draft_id)
+    with svc(app).sessionmaker.begin() as session:
+        long_ago = utcnow() - dt.timedelta(days=3650)
+        session.execute(update(Submission).values(created_at=long_ago))
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert "1 submission(s) older than" in result.output, result.output
+    assert rows(app, RecordKey) == [] and rows(app, Draft) == []
+    everywhere = pg_files.files(engine)
+    for key in (draft.key_enc, sub.key_enc):
+        found = pg_files.relations(engine, pg_files.holding(everywhere, key))
+        assert found == [], "a purged key is still in the database files"

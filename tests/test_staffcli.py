@@ -24,7 +24,10 @@ def test_create_with_password_stdin_then_sign_in(app, runner, client):
     assert stored.password_hash.startswith("$argon2")
     assert PASSWORD not in stored.password_hash
     assert stored.is_admin is False and stored.active is True and stored.session_token
-    assert login(client, email="new.person@example.com").status_code == 303
+    # the first sign-in enrols an authenticator, then shows the recovery codes once
+    first = login(client, email="new.person@example.com")
+    assert first.status_code == 200 and "Save your recovery codes" in first.text
+    assert client.get("/staff/").status_code == 200
     assert audit_rows(app, "account_created")[-1].detail == "new.person@example.com"
 
 
@@ -94,3 +97,19 @@ def test_list_therapists(app, runner):
     assert lines[0].split()[:3] == ["a@example.com", "therapist", "deactivated"]
     assert lines[1].split()[:3] == ["b@example.com", "admin", "active"]
     assert "argon2" not in "\n".join(lines)
+
+
+def test_reset_two_factor_from_the_command_line(app, runner, client):
+    """For the only admin who lost their phone: the account enrols again, sessions end."""
+    from tests.staff_helpers import make_therapist
+
+    make_therapist(app, email="boss@example.com", admin=True)
+    assert login(client, email="boss@example.com").status_code == 303
+    result = runner.invoke(args=["reset-two-factor", "Boss@Example.com"])
+    assert result.exit_code == 0 and "Two-factor sign-in is reset" in result.output
+    assert client.get("/staff/").status_code == 302  # signed out
+    stored = therapist(app, "boss@example.com")
+    assert stored.totp_secret_enc is None and stored.totp_enrolled_at is None
+    assert audit_rows(app, "two_factor_reset")[-1].actor == "cli"
+    missing = runner.invoke(args=["reset-two-factor", "nobody@example.com"])
+    assert missing.exit_code == 1 and "no account for nobody@example.com" in missing.output

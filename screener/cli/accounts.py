@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from ..store import Therapist
+from ..store import accounts as store
 from ..store import audit as audit_log
 from ..web import app_state, auth
 
@@ -81,8 +82,26 @@ def deactivate_therapist(email):
             _fail(f"Error: no account for {email}.")
         therapist.active = False
         therapist.session_token = auth.new_session_token()
+        store.end_sessions(session, therapist.id)
         audit_log.record(session, "account_deactivated", actor="cli", ip="cli", detail=email)
     click.echo(f"Deactivated {email}. Open sessions have ended.")
+
+
+@click.command("reset-two-factor")
+@with_appcontext
+@click.argument("email")
+def reset_two_factor(email):
+    """Forget an account's authenticator and recovery codes (e.g. the only admin lost their
+    phone): its sessions end and it sets up an authenticator again at its next sign-in."""
+    email = auth.normalise_email(email)
+    with app_state.get().sessionmaker.begin() as session:
+        therapist = _find(session, email)
+        if therapist is None:
+            _fail(f"Error: no account for {email}.")
+        store.reset_two_factor(session, therapist)
+        store.end_sessions(session, therapist.id)
+        audit_log.record(session, "two_factor_reset", actor="cli", ip="cli", detail=email)
+    click.echo(f"Two-factor sign-in is reset for {email}; it enrols again at its next sign-in.")
 
 
 @click.command("list-therapists")
@@ -101,7 +120,11 @@ def list_therapists():
     for t in rows:
         state = "active" if t.active else "deactivated"
         role = "admin" if t.is_admin else "therapist"
-        click.echo(f"{t.email:<{width}}  {role:<9}  {state:<11}  created {t.created_at:%Y-%m-%d}")
+        factor = "2FA" if t.totp_enrolled_at else "no 2FA"
+        click.echo(
+            f"{t.email:<{width}}  {role:<9}  {state:<11}  {factor:<6}  "
+            f"created {t.created_at:%Y-%m-%d}"
+        )
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -134,6 +157,7 @@ def reset_password(email, password_stdin):
             _fail(f"Error: no account for {email}.")
         therapist.password_hash = password_hash
         therapist.session_token = auth.new_session_token()
+        store.end_sessions(session, therapist.id)
         therapist.failed_logins = 0
         therapist.locked_until = None
         audit_log.record(session, "password_reset", actor="cli", ip="cli", detail=email)
@@ -180,6 +204,7 @@ COMMANDS = (
     create_therapist,
     deactivate_therapist,
     list_therapists,
+    reset_two_factor,
     reset_password,
     unlock_therapist,
     reactivate_therapist,

@@ -44,7 +44,8 @@ def purge_command():
 @click.command("rotate-key")
 @with_appcontext
 def rotate_key_command():
-    """Rewrap every draft's and submission's data key with the first data key.
+    """Rewrap every draft's and submission's data key (the record_key table) with the first
+    data key; only that table changes.
 
     Put the new key first in SCREENER_DATA_KEY and keep the old ones after it
     ("NEW,OLD"), run this, then remove the old keys. The answers themselves are sealed
@@ -56,7 +57,8 @@ def rotate_key_command():
     click.echo(
         f"rotate-key: rewrapped the data keys of {counts['draft']} draft(s) and "
         f"{counts['submission']} submission(s) with the first key of SCREENER_DATA_KEY "
-        f"({counts['given_keys']} older record(s) given a key of their own)."
+        f"({counts['given_keys']} older record(s) given a key of their own); re-sealed "
+        f"{counts['totp_secrets']} staff authenticator secret(s)."
     )
 
 

@@ -5,12 +5,27 @@ questionnaire, never the web layer.
 
 from __future__ import annotations
 
-from . import audit, drafts, export, health, maintenance, migrate, outbox, queries, schedule
+from . import (
+    api_tokens,
+    audit,
+    drafts,
+    export,
+    fhir_export,
+    health,
+    keys,
+    maintenance,
+    migrate,
+    outbox,
+    queries,
+    schedule,
+)
 from .crypto import KeyError_, Vault
 from .db import is_sqlite, make_engine, make_sessionmaker, read_only
 from .definitions import drafts_by_version, live_versions, load_definition, save_definition
 from .models import (
+    AccountLink,
     Acknowledgement,
+    ApiToken,
     AuditEntry,
     Base,
     DefinitionVersion,
@@ -19,6 +34,9 @@ from .models import (
     Note,
     Notification,
     PreviewFile,
+    RecordKey,
+    RecoveryCode,
+    StaffSession,
     StatusChange,
     Submission,
     Therapist,
@@ -27,7 +45,9 @@ from .models import (
 )
 
 __all__ = [
+    "AccountLink",
     "Acknowledgement",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "DefinitionVersion",
@@ -37,17 +57,23 @@ __all__ = [
     "Note",
     "Notification",
     "PreviewFile",
+    "RecordKey",
+    "RecoveryCode",
+    "StaffSession",
     "StatusChange",
     "Submission",
     "Therapist",
     "Tombstone",
     "Vault",
+    "api_tokens",
     "audit",
     "drafts",
     "drafts_by_version",
     "export",
+    "fhir_export",
     "health",
     "is_sqlite",
+    "keys",
     "live_versions",
     "load_definition",
     "maintenance",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..questionnaire import Evaluation, Questionnaire, evaluate
 from . import outbox
 from .crypto import Vault
+from .keys import new_key, shred
 from .models import Draft, Submission, Tombstone, utcnow
 
 #: no 0/O, 1/I/L, so a code can be read aloud and typed from paper
@@ -49,12 +50,12 @@ def new_id() -> str:
 
 
 def create_draft(session: Session, vault: Vault, q: Questionnaire) -> Draft:
-    key = vault.new_record_key()
+    key = new_key(vault)
     draft = Draft(
         id=new_id(),
         definition_hash=q.content_hash,
-        key_enc=key,
-        state_enc=vault.record(key).seal(DraftState().as_dict()),
+        key=key,
+        state_enc=vault.record(key.key_enc).seal(DraftState().as_dict()),
     )
     session.add(draft)
     return draft
@@ -71,8 +72,8 @@ def read_state(vault: Vault, draft: Draft) -> DraftState:
 
 
 def write_state(vault: Vault, draft: Draft, state: DraftState) -> None:
-    if draft.key_enc is None:  # a draft from before per-record keys gets its own now
-        draft.key_enc = vault.new_record_key()
+    if draft.key is None:  # a draft from before per-record keys gets its own now
+        draft.key = new_key(vault)
     draft.state_enc = vault.record(draft.key_enc).seal(state.as_dict())
     draft.updated_at = utcnow()
 
@@ -189,7 +190,7 @@ def submit(
             reference=new_reference(),
             definition_hash=draft.definition_hash,
             draft_id=draft.id,
-            key_enc=vault.new_record_key(),
+            key=new_key(vault),
             status="new",
             sent=False,
             callback_requested=False,
@@ -233,10 +234,23 @@ def lock(session: Session, draft: Draft) -> bool:
     stmt = (
         select(Draft)
         .where(Draft.id == draft.id)
-        .with_for_update()
+        .with_for_update(of=Draft)  # not its key, which is outer-joined (and may be None)
         .execution_options(populate_existing=True)
     )
     return session.scalars(stmt).first() is not None
+
+
+def tombstone(sub: Submission) -> Tombstone:
+    """What is left of a submission its client deleted: no answers, contact or key."""
+    return Tombstone(
+        reference=sub.reference,
+        urgency=sub.urgency,
+        queue_rank=sub.queue_rank,
+        received_at=sub.created_at,
+        deleted_at=utcnow(),
+        status=sub.status,
+        assigned_to_id=sub.assigned_to_id,
+    )
 
 
 def delete_draft(session: Session, draft: Draft) -> list[str]:
@@ -244,28 +258,21 @@ def delete_draft(session: Session, draft: Draft) -> list[str]:
     the references of the submissions deleted (for the audit log).
 
     Each deleted submission leaves a tombstone (reference, urgency, when), so the practice
-    sees it was withdrawn; its answers, contact details, notes and key go with its row."""
+    sees it was withdrawn; its answers, contact details, notes and key go with its row.
+    After the commit, `maintenance.after_delete` clears the keys from the database files.
+    """
     if not lock(session, draft):  # a Send in flight finishes first
         return []  # deleted meanwhile (another tab)
     sent_from_it = Submission.draft_id == draft.id
     if draft.submission_id:
         sent_from_it = or_(sent_from_it, Submission.id == draft.submission_id)
-    sent = list(session.scalars(select(Submission).where(sent_from_it)))
-    now = utcnow()
-    for sub in sent:
-        session.add(
-            Tombstone(
-                reference=sub.reference,
-                urgency=sub.urgency,
-                queue_rank=sub.queue_rank,
-                received_at=sub.created_at,
-                deleted_at=now,
-                status=sub.status,
-                assigned_to_id=sub.assigned_to_id,
-            )
-        )
-    references = [sub.reference for sub in sent]
+    for sub in session.scalars(select(Submission).where(sent_from_it)):
+        session.add(tombstone(sub))
     session.flush()
-    session.execute(delete(Submission).where(sent_from_it))
+    deleted = session.execute(
+        delete(Submission).where(sent_from_it).returning(Submission.reference, Submission.key_id)
+    ).all()
+    key_ids = [draft.key_id, *(key_id for _reference, key_id in deleted)]
     session.delete(draft)
-    return references
+    shred(session, key_ids)
+    return [reference for reference, _key_id in deleted]

@@ -3,6 +3,8 @@
 Times are in the practice's time zone; each id (outcome, rank, status) has its label beside
 it; the status history is one cell ("when: old → new (by)", oldest first).
 
+Every choice answer has two columns, its code and its label (`phq9_1`, `phq9_1_label`), as
+REDCap's labelled exports do; a multiple answer joins its codes and its labels with "; ".
 Contact details and free-text answers go in only when the therapist opts in (`private`).
 Every cell that a spreadsheet would read as a formula is neutralised. Nothing here imports
 Flask: callers pass the session, the vault, the questionnaires and the filters.
@@ -18,21 +20,14 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..questionnaire import Questionnaire, evaluate
+from ..interop.spreadsheet import CSV_DANGER, csv_cell
+from ..questionnaire import Question, Questionnaire, evaluate
 from .crypto import Vault
 from .models import StatusChange, Submission
 from .queries import RANKS, STATUSES, Filters, Labels, local_today, queue_order
 
-CSV_DANGER = ("=", "+", "-", "@", "\t", "\r")
 CONTACT_KEYS = ("name", "method", "email", "phone", "time", "voicemail")
-
-
-def csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell that starts with = + - @ tab or CR gets a '."""
-    text = "" if value is None else str(value)
-    if text.startswith(CSV_DANGER):
-        return "'" + text
-    return text
+__all__ = ["CSV_DANGER", "csv_cell", "csv_rows", "build_csv", "choice_cells"]
 
 
 def csv_rows(
@@ -61,6 +56,9 @@ def csv_rows(
     for score in q.scores:
         header += [f"{score.id}_score", f"{score.id}_band"]
     header += ["status", "status_label", "status_history", "follow_up_on", "assigned_to"]
+    choices = [question for question in q.questions.values() if question.is_choice]
+    for question in choices:
+        header += [question.id, f"{question.id}_label"]
     if private:
         header += [f"contact_{key}" for key in CONTACT_KEYS]
         header += [f"answer_{question.id}" for question in free_text]
@@ -96,6 +94,8 @@ def csv_rows(
             sub.follow_up_on.isoformat() if sub.follow_up_on else "",
             sub.assigned_to.email if sub.assigned_to else "",
         ]
+        for question in choices:
+            row += choice_cells(pinned.questions.get(question.id) if pinned else None, answers)
         if private:
             contact = sealer.open(sub.contact_enc, {}) or {}
             row += [contact.get(key, "") for key in CONTACT_KEYS]
@@ -126,6 +126,15 @@ def status_history(db: Session, ids: list[str], zone: dt.tzinfo) -> dict[str, li
                 f"{local_stamp(change.at, zone)}: {old} \u2192 {new}{fix} ({by})"
             )
     return out
+
+
+def choice_cells(question: Question | None, answers: dict) -> list[str]:
+    """[codes, labels] of one choice answer, as the version the client answered words them."""
+    value = answers.get(question.id) if question is not None else None
+    if value is None or value == [] or not question.is_choice:
+        return ["", ""]
+    values = value if isinstance(value, list) else [value]
+    return ["; ".join(str(v) for v in values), "; ".join(question.display(v) for v in values)]
 
 
 def build_csv(rows) -> tuple[str, int]:

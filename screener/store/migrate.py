@@ -53,6 +53,15 @@ def current(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
+def hold_startup_lock(conn: Connection) -> None:
+    """Serialise the writes every process makes at start (the live definition, the key
+    check) until this transaction ends: gunicorn boots its workers at the same moment, and
+    on PostgreSQL two of them would both insert the same row. SQLite's BEGIN IMMEDIATE
+    already serialises them."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
+
+
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Apply pending migrations; returns (revision before, revision after)."""
     with engine.connect() as conn:
@@ -61,8 +70,7 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     if revision == "head" and before == head():
         return before, before
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
+        hold_startup_lock(conn)
         before = current(conn)
         cfg = alembic_config()
         cfg.attributes["connection"] = conn

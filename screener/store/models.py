@@ -1,8 +1,10 @@
 """Database tables. Anything a person typed or answered is stored encrypted (`*_enc`).
 
-Drafts and submissions each have a data key of their own (`key_enc`, wrapped by the master
-key); deleting the row deletes the key, so any copy of its ciphertext left elsewhere
-(write-ahead log, dead tuples, a backup of the ciphertext alone) can no longer be opened.
+Drafts and submissions each have a data key of their own, wrapped by the master key and kept
+apart from the ciphertext in the small `record_key` table. Deleting a record deletes its key
+row in the same transaction, and the key table is then rewritten (screener.store.keys)
+so no dead copy of the key stays in its files: whatever copies of the ciphertext remain (dead
+tuples of the record's table, a backup of it) can no longer be opened.
 """
 
 from __future__ import annotations
@@ -60,10 +62,36 @@ class PreviewFile(Base):
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-class Draft(Base):
+class RecordKey(Base):
+    """One draft's or submission's data key, wrapped by the master key.
+
+    Its own table, never the record's row: a deleted row lingers as a dead tuple in
+    PostgreSQL's files, and a key lying next to its ciphertext would linger with it. This
+    table stays small, so rewriting it after a delete is cheap.
+    """
+
+    __tablename__ = "record_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: a Fernet key, encrypted with the first master key of SCREENER_DATA_KEY
+    key_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class _Keyed:
+    """A record sealed with a data key of its own (`key`, a row of record_key)."""
+
+    @property
+    def key_enc(self) -> bytes | None:
+        """The wrapped data key; None for a record from before per-record keys, which was
+        sealed with the master key itself."""
+        return self.key.key_enc if self.key is not None else None
+
+
+class Draft(_Keyed, Base):
     """A questionnaire in progress. Its id lives in the client's session cookie."""
 
     __tablename__ = "draft"
+    __table_args__ = (UniqueConstraint("key_id", name="uq_draft_key_id"),)
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
@@ -72,14 +100,16 @@ class Draft(Base):
     state_enc: Mapped[bytes] = mapped_column(LargeBinary)
     #: sha256 of the resume code, when the client saved for later
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
-    #: this draft's own data key, wrapped by the master key (None: sealed with the master key)
-    key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: this draft's own data key (None: sealed with the master key)
+    key_id: Mapped[int | None] = mapped_column(ForeignKey("record_key.id", name="fk_draft_key_id"))
     submission_id: Mapped[str | None] = mapped_column(
         ForeignKey("submission.id", ondelete="SET NULL")
     )
 
+    key: Mapped[RecordKey | None] = relationship(lazy="joined")
 
-class Submission(Base):
+
+class Submission(_Keyed, Base):
     """A draft's one submission: sent with Send, or first made by a call-back request.
 
     Frozen once sent. A call-back request before Send holds the answers given so far;
@@ -87,7 +117,10 @@ class Submission(Base):
     """
 
     __tablename__ = "submission"
-    __table_args__ = (UniqueConstraint("draft_id", name="uq_submission_draft_id"),)
+    __table_args__ = (
+        UniqueConstraint("draft_id", name="uq_submission_draft_id"),
+        UniqueConstraint("key_id", name="uq_submission_key_id"),
+    )
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
     #: what the client and staff quote, e.g. KAP-7F3K-9QXD; random, not sequential
     reference: Mapped[str] = mapped_column(String(20), unique=True, index=True)
@@ -96,9 +129,11 @@ class Submission(Base):
     #: the draft it was sent from: unique, so a draft is sent once even when Send is
     #: pressed twice at once (no foreign key: the draft may go first, e.g. in a purge)
     draft_id: Mapped[str | None] = mapped_column(String(43))
-    #: this submission's own data key, wrapped by the master key; its answers, contact
-    #: details and notes are sealed with it (None: sealed with the master key)
-    key_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: this submission's own data key; its answers, contact details and notes are sealed
+    #: with it (None: sealed with the master key)
+    key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("record_key.id", name="fk_submission_key_id")
+    )
     #: encrypted answers (only those that were shown)
     answers_enc: Mapped[bytes] = mapped_column(LargeBinary)
     #: encrypted {"name", "method", "email", "phone", "time"} and, with a call-back request,
@@ -127,6 +162,7 @@ class Submission(Base):
     follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
 
     assigned_to: Mapped[Therapist | None] = relationship(lazy="joined")
+    key: Mapped[RecordKey | None] = relationship(lazy="joined")
 
     @property
     def flags(self) -> list[str]:
@@ -143,8 +179,58 @@ class Therapist(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    #: changes on logout and deactivation, so old session cookies stop working
+    #: kept for the command line; sign-ins are the rows of staff_session
     session_token: Mapped[str] = mapped_column(String(64), default="")
+    #: the name an administrator typed when inviting the account
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: the authenticator (TOTP) secret, sealed with the data key; set at enrolment
+    totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: when a first code confirmed the secret; None: enrolment is still to do
+    totp_enrolled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: the time step of the last code accepted: a code is used once (replay is refused)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class StaffSession(Base):
+    """One signed-in device: its random id is in that device's session cookie. Deleting the
+    row signs that device out; no address or browser is kept (the audit log has the address)."""
+
+    __tablename__ = "staff_session"
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RecoveryCode(Base):
+    """A one-time code for signing in without the authenticator; only its argon2 hash."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AccountLink(Base):
+    """A one-time set-password link (an invitation or a reset); only its sha256 is kept."""
+
+    __tablename__ = "account_link"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    #: "invite" or "reset"
+    purpose: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Note(Base):
@@ -208,6 +294,27 @@ class AuditEntry(Base):
     reference: Mapped[str] = mapped_column(String(20), default="", index=True)
     ip: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(String(255), default="")
+
+
+class ApiToken(Base):
+    """A therapist's token for the read-only staff API. Only its sha256 is kept: the token
+    itself is shown once, when an admin creates it."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(
+        ForeignKey("therapist.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    #: sha256 of the token (hex); the token is random, so no slow hash is needed
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    therapist: Mapped[Therapist] = relationship(lazy="joined")
 
 
 class KeyCheck(Base):

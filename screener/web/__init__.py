@@ -17,6 +17,9 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     from . import (
+        accounts,
+        api,
+        api_tokens,
         auth,
         client,
         content,
@@ -28,6 +31,7 @@ def init_app(app: Flask) -> None:
         notifications,
         preview,
         staff,
+        two_factor,
     )
 
     logs.init_app(app)  # first, so its request id and timer cover the limiter and CSRF
@@ -37,10 +41,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(client.bp)
     app.register_blueprint(auth.bp)
     notifications.init_app(app)  # its views are on staff.bp: before registering it
+    app.register_blueprint(two_factor.bp)  # /staff/two-factor: the second sign-in step
+    app.register_blueprint(accounts.bp)  # /staff/account, /staff/accounts (admins)
+    app.register_blueprint(accounts.links)  # /staff/set-password/<token>
     app.register_blueprint(staff.bp)
     app.register_blueprint(content.bp)  # /staff/content: version, flow, preview (admins)
     del preview  # its views are on content.bp
     app.register_blueprint(health.bp)  # /healthz
+    app.register_blueprint(api_tokens.bp)  # /staff/api-tokens (admins)
+    api.init_app(app)  # /api/v1: token-auth, read-only, JSON; exempt from CSRF
     auth.init_app(app)
     app.context_processor(_template_globals)
     app.after_request(headers.security_headers)

@@ -68,6 +68,7 @@ def init_app(app: Flask) -> None:
     app.extensions["screener"] = state
     if schema_is_current:  # else only `flask db-upgrade` can run, and it needs no definition
         with state.sessionmaker.begin() as session:
+            migrate.hold_startup_lock(session.connection())
             save_definition(session, state.questionnaire)
             health.seal_key_check(session, state.vault)
     app.teardown_appcontext(_close_session)

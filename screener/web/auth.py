@@ -1,4 +1,11 @@
-"""Staff sign-in: Flask-Login, argon2 passwords, throttling, inactivity timeout, real logout."""
+"""Staff sign-in, step one (password) and the signed-in state: Flask-Login, argon2 passwords,
+throttling, lockout, inactivity timeout, one record per signed-in device.
+
+A right password only starts the second step (screener.web.two_factor): the session holds a
+pending account, not a signed-in one, until a current authenticator code (or a recovery code)
+is verified. Signing in then starts a `staff_session` row whose random id is the cookie's user
+id: signing out deletes that row only; "sign out everywhere" deletes them all.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +39,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length, Regexp
 
 from ..store import Therapist, utcnow
-from ..store.queries import parse_int
+from ..store import accounts as store
 from . import app_state, audit
 from .limits import failed, limiter, refusal_page
 
@@ -53,6 +60,9 @@ GENERIC_ERROR = (
     "again. After several failed attempts, signing in is paused for a while."
 )
 SEEN_KEY = "staff_seen"
+#: the session key of an account whose password was right but whose code is still to come
+PENDING_KEY = "staff_pending"
+PENDING_MINUTES = 10
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 login_manager = LoginManager()
@@ -95,31 +105,38 @@ def normalise_email(email: str) -> str:
 
 
 class StaffUser(UserMixin):
-    """The signed-in therapist, as Flask-Login sees it."""
+    """The signed-in therapist on one device, as Flask-Login sees it."""
 
-    def __init__(self, therapist: Therapist):
+    def __init__(self, therapist: Therapist, sid: str):
         self.therapist = therapist
+        self.sid = sid
         self.id = therapist.id
         self.email = therapist.email
         self.is_admin = bool(therapist.is_admin)
 
     def get_id(self) -> str:
-        # The token changes on logout and deactivation, so an old cookie stops working.
-        return f"{self.therapist.id}:{self.therapist.session_token}"
+        # the device's own staff_session row: deleting it signs this device out
+        return self.sid
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    therapist_id, _, token = (user_id or "").partition(":")
-    number = parse_int(therapist_id, -1)
-    if number < 0 or not token:
+def _load_user(sid: str):
+    db = app_state.db()
+    row = store.find_session(db, sid if isinstance(sid, str) else "")
+    if row is None:
         return None
-    therapist = app_state.db().get(Therapist, number)
-    if therapist is None or not therapist.active or not therapist.session_token:
+    therapist = db.get(Therapist, row.therapist_id)
+    if therapist is None or not therapist.active or therapist.totp_enrolled_at is None:
         return None
-    if not hmac.compare_digest(therapist.session_token.encode(), token.encode()):
+    if store.is_idle(row, idle_timeout()):  # checked here too, not only in the cookie
+        _end_timed_out(sid)
         return None
-    return StaffUser(therapist)
+    if store.touch(db, row):
+        try:
+            db.commit()
+        except SQLAlchemyError:
+            db.rollback()  # "last seen" is a courtesy; the request goes on
+    return StaffUser(therapist, sid)
 
 
 class LoginForm(FlaskForm):
@@ -152,9 +169,14 @@ def safe_next(target: str | None) -> str | None:
 
 
 def account_and_address() -> str:
-    """The rate-limit key of a sign-in: the account typed (keyed hash) and the address."""
-    email = normalise_email(request.form.get("email", ""))
-    return f"{fingerprint(email)}/{request.remote_addr or ''}"
+    """The rate-limit key of a sign-in step: the account (keyed hash) and the address. The
+    password step and the code step share it, so wrong codes count like wrong passwords."""
+    pending = session.get(PENDING_KEY)
+    if request.endpoint != "auth.login" and isinstance(pending, dict):
+        account = str(pending.get("account", ""))
+    else:
+        account = fingerprint(normalise_email(request.form.get("email", "")))
+    return f"{account}/{request.remote_addr or ''}"
 
 
 def fingerprint(text: str) -> str:
@@ -189,9 +211,22 @@ class WriteFailed(Exception):
     """A sign-in's writes (counters, audit, session token) did not commit."""
 
 
+#: the limits every sign-in step shares: per address, and per account and address
+address_limit = limiter.shared_limit(
+    LOGIN_LIMIT, scope="staff-sign-in", methods=["POST"], deduct_when=failed
+)
+account_limit = limiter.shared_limit(
+    LOGIN_PAIR_LIMIT,
+    scope="staff-sign-in-account",
+    key_func=account_and_address,
+    methods=["POST"],
+    deduct_when=failed,
+)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=failed)
-@limiter.limit(LOGIN_PAIR_LIMIT, key_func=account_and_address, methods=["POST"], deduct_when=failed)
+@address_limit
+@account_limit
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("staff.queue"))
@@ -204,7 +239,7 @@ def login():
             try:
                 therapist = _authenticate(normalise_email(form.email.data), form.password.data)
                 if therapist is not None:
-                    return _sign_in(therapist)
+                    return _start_second_step(therapist)
                 error = locked_message(g.pop("locked_until", None)) or GENERIC_ERROR
             except WriteFailed:
                 error, status = UNAVAILABLE, 503
@@ -221,7 +256,7 @@ def login_refused(wait: str):
     return _no_store(render_template("staff/login.html", form=LoginForm(), error=error), 429)
 
 
-def _commit() -> None:
+def commit() -> None:
     """Commit the sign-in's writes, or roll them back and refuse the sign-in."""
     db = app_state.db()
     try:
@@ -234,62 +269,104 @@ def _commit() -> None:
 
 def _authenticate(email: str, password: str) -> Therapist | None:
     db = app_state.db()
-    cfg = current_app.config
     therapist = db.scalars(select(Therapist).where(func.lower(Therapist.email) == email)).first()
-    now = utcnow()
     if therapist is None or not therapist.active:
         _burn_time(password)
         if therapist is None:
             audit.record("login_failed", actor=unknown_actor(email), detail="unknown account")
         else:
             audit.record("login_failed", actor=email, detail="deactivated account")
-        _commit()
+        commit()
         return None
-    if therapist.locked_until and therapist.locked_until > now:
+    if is_locked(therapist):
         # the same work as any other attempt; only the right password learns of the lock,
         # so the message never tells a stranger that an email has an account
         if check_password(therapist.password_hash, password):
             g.locked_until = therapist.locked_until
         audit.record("login_failed", actor=email, detail="account locked")
-        _commit()
+        commit()
         return None
     if not check_password(therapist.password_hash, password):
-        therapist.failed_logins = (therapist.failed_logins or 0) + 1
-        detail = "wrong password"
-        if therapist.failed_logins >= int(cfg["LOGIN_MAX_FAILURES"]):
-            minutes = int(cfg["LOGIN_LOCK_MINUTES"])
-            therapist.locked_until = now + dt.timedelta(minutes=minutes)
-            therapist.failed_logins = 0
-            detail = f"wrong password; account locked for {minutes} minutes"
-        audit.record("login_failed", actor=email, detail=detail)
-        _commit()
+        count_failure(therapist, "wrong password")
+        commit()
         return None
-    therapist.failed_logins = 0
-    therapist.locked_until = None
+    # the failure count is reset only once the code is right too: a right password alone
+    # must not give someone who knows it fresh guesses at the code
     if hasher.check_needs_rehash(therapist.password_hash):
         therapist.password_hash = hasher.hash(password)
-    if not therapist.session_token:
-        therapist.session_token = new_session_token()
     return therapist
 
 
-def _sign_in(therapist: Therapist):
-    """Sign in only once the reset counters, the audit entry and the token are committed."""
+def count_failure(therapist: Therapist, what: str) -> None:
+    """A wrong password or code: one more failure, the account locked at the limit, audited."""
+    cfg = current_app.config
+    therapist.failed_logins = (therapist.failed_logins or 0) + 1
+    detail = what
+    if therapist.failed_logins >= int(cfg["LOGIN_MAX_FAILURES"]):
+        minutes = int(cfg["LOGIN_LOCK_MINUTES"])
+        therapist.locked_until = utcnow() + dt.timedelta(minutes=minutes)
+        therapist.failed_logins = 0
+        detail = f"{what}; account locked for {minutes} minutes"
+    audit.record("login_failed", actor=therapist.email, detail=detail)
+
+
+def is_locked(therapist: Therapist) -> bool:
+    return bool(therapist.locked_until and therapist.locked_until > utcnow())
+
+
+def _start_second_step(therapist: Therapist):
+    """The password was right: commit its writes, then ask for the code (a page of its own)."""
+    commit()
     target = safe_next(request.args.get("next"))
-    email = therapist.email
-    audit.record("login", actor=email)
-    _commit()
     session.clear()  # a fresh session: no fixation, no leftover client draft
-    login_user(StaffUser(therapist))
+    session[PENDING_KEY] = {
+        "id": therapist.id,
+        # the throttle's key for this account (a keyed hash: the cookie holds no email)
+        "account": fingerprint(normalise_email(therapist.email)),
+        "at": time.time(),
+        "next": target or "",
+    }
+    return redirect(url_for("two_factor.second_step"), code=303)
+
+
+def pending_account() -> Therapist | None:
+    """The account whose password was right in this session minutes ago, still active."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or not isinstance(pending.get("at"), int | float):
+        return None
+    if time.time() - pending["at"] > PENDING_MINUTES * 60:
+        session.pop(PENDING_KEY, None)
+        return None
+    number = pending.get("id")
+    therapist = app_state.db().get(Therapist, number) if isinstance(number, int) else None
+    if therapist is None or not therapist.active:
+        return None
+    return therapist
+
+
+def complete_sign_in(therapist: Therapist, detail: str = "") -> str:
+    """Both steps done: start this device's session, commit it with the audit entry, then
+    sign in (never before the writes are safe). Returns where to go next."""
+    pending = session.get(PENDING_KEY) or {}
+    target = safe_next(pending.get("next")) if isinstance(pending, dict) else None
+    therapist.failed_logins = 0
+    therapist.locked_until = None
+    therapist.last_login_at = utcnow()
+    store.end_idle(app_state.db(), therapist.id, idle_timeout())
+    sid = store.start_session(app_state.db(), therapist.id)
+    audit.record("login", actor=therapist.email, detail=detail)
+    commit()
+    session.clear()
+    login_user(StaffUser(therapist, sid))
     session[SEEN_KEY] = time.time()
-    return redirect(target or url_for("staff.queue"), code=303)
+    return target or url_for("staff.queue")
 
 
 @bp.post("/logout")
 def logout():
+    """Sign out this device only."""
     if current_user.is_authenticated:
-        therapist = app_state.db().get(Therapist, current_user.therapist.id)
-        therapist.session_token = new_session_token()
+        store.end_session(app_state.db(), current_user.sid)
         audit.record("logout")
         app_state.db().commit()
     logout_user()
@@ -298,10 +375,43 @@ def logout():
     return redirect(url_for("auth.login"), code=303)
 
 
+@bp.post("/sign-out-everywhere")
+def sign_out_everywhere():
+    """End every session of the account, on every device, this one too."""
+    if current_user.is_authenticated:
+        ended = store.end_sessions(app_state.db(), current_user.therapist.id)
+        audit.record("sessions_ended", detail=f"signed out everywhere ({ended} sessions)")
+        app_state.db().commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out on every device.")
+    return redirect(url_for("auth.login"), code=303)
+
+
 def _no_store(body, status=200):
     response = current_app.make_response((body, status))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _end_timed_out(sid) -> None:
+    """Delete the timed-out device's session row and audit it."""
+    db = app_state.db()
+    row = store.find_session(db, sid if isinstance(sid, str) else "")
+    if row is None:
+        return
+    therapist = db.get(Therapist, row.therapist_id)
+    store.end_session(db, row.id)
+    audit.record("session_timeout", actor=therapist.email if therapist else "")
+    try:
+        db.commit()
+    except SQLAlchemyError:
+        db.rollback()  # the cookie is refused all the same; the row goes at the next sign-in
+        current_app.logger.warning("a timed-out staff session could not be deleted")
+
+
+def idle_timeout() -> dt.timedelta:
+    return dt.timedelta(minutes=float(current_app.config.get("SESSION_TIMEOUT_MINUTES", 30)))
 
 
 def _enforce_timeout():
@@ -312,10 +422,7 @@ def _enforce_timeout():
     limit = float(current_app.config.get("SESSION_TIMEOUT_MINUTES", 30)) * 60
     seen = session.get(SEEN_KEY)
     if not isinstance(seen, int | float) or now - seen > limit:
-        loaded = _load_user(session.get("_user_id", ""))
-        if loaded is not None:
-            audit.record("session_timeout", actor=loaded.email)
-            app_state.db().commit()
+        _end_timed_out(session.get("_user_id", ""))
         logout_user()
         session.clear()
         minutes = int(limit // 60)

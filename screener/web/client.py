@@ -297,7 +297,7 @@ def delete():
         for reference in drafts.delete_draft(app_state.db(), ctx.draft):
             journey.audit_client_delete(reference)
         app_state.db().commit()
-        maintenance.checkpoint(app_state.get().engine)  # no copy left in SQLite's log
+        maintenance.after_delete(app_state.get().engine)  # no key left in the files
         session.clear()
         return journey.no_store(render_template("client/deleted.html"))
     return journey.no_store(render_template("client/delete.html", form=form, ctx=ctx))

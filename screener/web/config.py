@@ -35,6 +35,9 @@ class Defaults:
     #: is first throttled per account and address (web.auth.LOGIN_PAIR_LIMIT)
     LOGIN_MAX_FAILURES = 25
     LOGIN_LOCK_MINUTES = 15
+    #: where FHIR canonical URLs live (Questionnaire, code systems); empty: the practice's
+    #: booking site + /fhir, from questions.yaml
+    FHIR_BASE_URL = ""
     #: production refuses the placeholder practice details of the shipped questions.yaml
     ALLOW_PLACEHOLDER_CONTACTS = False
 

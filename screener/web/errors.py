@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, make_response, request
+from flask import Flask, current_app, g, jsonify, make_response, request
 from flask import render_template as _render_template
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
@@ -43,11 +43,32 @@ def render_template(template: str, /, **context) -> str:
     return _render_template(template, **context)
 
 
+def api_request() -> bool:
+    """The staff API answers in JSON only, errors included (never an HTML page)."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str):
+    response = make_response(jsonify({"error": code, "message": message}), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _api_error(code: int, name: str, headers=()):
+    slug = "_".join(name.lower().replace("'", "").split()) or "error"
+    response = json_error(code, slug, PLAIN.get(code, name))
+    for key, value in headers:
+        response.headers[key] = value
+    return response
+
+
 def csrf_error(error):
     # Flask-WTF's reason ("The referrer does not match the host.") names no token or value
     current_app.logger.warning(
         "csrf check failed: %s", error.description, extra={"request_id": g.get("request_id")}
     )
+    if api_request():
+        return _api_error(400, "bad_request")
     return render_template("errors/expired.html"), 400
 
 
@@ -56,6 +77,8 @@ def http_error(error: HTTPException):
     if code == 429:
         return too_many(error)
     keep = [(k, v) for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")]
+    if api_request():
+        return _api_error(code, error.name or "Error", keep)
     return (
         render_template(
             "errors/http.html",
@@ -71,6 +94,9 @@ def http_error(error: HTTPException):
 def too_many(error: HTTPException):
     """A refused post: its own page again with what was typed, or a plain page; both give
     the wait (never "Too Many Requests")."""
+    if api_request():
+        seconds = limits.wait_seconds()
+        return _api_error(429, "rate_limited", [("Retry-After", str(seconds))])
     response, seconds = limits.refused_response()
     if response is None:
         response = make_response(
@@ -98,6 +124,8 @@ def server_error(error):
         session.rollback()
         session.close()
     current_app.logger.exception("unhandled error on %s", request.endpoint)
+    if api_request():
+        return _api_error(500, "server_error")
     return render_template(
         "errors/http.html", code=500, name="Something went wrong", description=PLAIN[500]
     ), 500

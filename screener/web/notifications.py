@@ -17,7 +17,7 @@ from ..notify import config as notify_config
 from ..notify import worker
 from ..store import outbox, utcnow
 from . import app_state, audit
-from .staff import _submission, bp
+from .staff import bp, find_submission
 
 _started = threading.Lock()
 
@@ -54,7 +54,7 @@ def _back() -> str:
 
 @bp.post("/s/<reference>/acknowledge")
 def acknowledge(reference):
-    sub = _submission(reference)
+    sub = find_submission(reference)
     db = app_state.db()
     if sub.urgency < outbox.URGENT:
         flash(f"{sub.reference} is not urgent, so it needs no acknowledgement.")

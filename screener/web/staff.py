@@ -2,15 +2,17 @@
 
 The queue filters, sorts and paginates in SQL on the plain columns (rank, status, outcome,
 flag ids, dates, follow-up day), then opens only the page's own rows (at most 25) for the
-first name, contact preferences, age and key scores. The detail page, the PDFs and the CSV
-export open the encrypted answers, and each of those is audited. The queries live in
-`screener.store.queries` and the CSV in `screener.store.export`, both without Flask; the views here
+first name, contact preferences, age and key scores. The detail page, the PDFs, the FHIR
+Bundle and the CSV export open the encrypted answers, and each of those is audited. The
+queries live in `screener.store.queries`, the CSV in `screener.store.export`, the FHIR Bundle
+in `screener.store.fhir_export`, all without Flask; the views here
 parse the request, call them, audit and render.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,7 +32,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..questionnaire import LEVELS, Evaluation, Questionnaire, evaluate, visible_on_page
-from ..store import Note, StatusChange, Submission, Therapist, Tombstone, export, queries, utcnow
+from ..store import (
+    Note,
+    StatusChange,
+    Submission,
+    Therapist,
+    Tombstone,
+    export,
+    fhir_export,
+    queries,
+    utcnow,
+)
 from ..store.cards import card
 from ..store.queries import (
     PER_PAGE,
@@ -173,7 +185,7 @@ class Review:
     contact: dict
 
 
-def _submission(reference: str) -> Submission:
+def find_submission(reference: str) -> Submission:
     sub = (
         app_state.db().scalars(select(Submission).where(Submission.reference == reference)).first()
     )
@@ -182,7 +194,7 @@ def _submission(reference: str) -> Submission:
     return sub
 
 
-def _open(sub: Submission) -> Review:
+def open_review(sub: Submission) -> Review:
     svc = app_state.get()
     try:
         q = app_state.definition(sub.definition_hash)
@@ -267,7 +279,7 @@ def detail(reference):
     )
     if sub is None:
         return tombstone_page(reference)
-    review = _open(sub)
+    review = open_review(sub)
     db = app_state.db()
     notes = db.scalars(
         select(Note)
@@ -321,15 +333,18 @@ def detail(reference):
     )
 
 
-@bp.get("/s/<reference>/summary.pdf")
-def summary_pdf(reference):
+def summary_pdf_bytes(sub: Submission, review: Review) -> bytes:
     from ..pdf import SummaryMeta, render_summary
 
-    sub = _submission(reference)
-    review = _open(sub)
-    body = render_summary(
+    return render_summary(
         review.evaluation, review.q, SummaryMeta(reference=sub.reference, created_at=sub.created_at)
     )
+
+
+@bp.get("/s/<reference>/summary.pdf")
+def summary_pdf(reference):
+    sub = find_submission(reference)
+    body = summary_pdf_bytes(sub, open_review(sub))
     inline = request.args.get("inline") == "1"
     audit.record("pdf_view" if inline else "pdf_download", reference=sub.reference)
     app_state.db().commit()
@@ -347,8 +362,8 @@ def brief_pdf(reference):
     """The clinician brief: contact, flags with evidence, questions, scores and answers."""
     from ..pdf import BriefMeta, render_brief
 
-    sub = _submission(reference)
-    review = _open(sub)
+    sub = find_submission(reference)
+    review = open_review(sub)
     meta = BriefMeta(
         reference=sub.reference,
         created_at=sub.created_at,
@@ -368,9 +383,31 @@ def brief_pdf(reference):
     return response
 
 
+@bp.get("/s/<reference>/fhir.json")
+def fhir_bundle(reference):
+    """The submission as a FHIR R4 Bundle (collection): QuestionnaireResponse and scores."""
+    sub = find_submission(reference)
+    review = open_review(sub)
+    body = fhir_json(sub, review)
+    audit.record("fhir_download", reference=sub.reference)
+    app_state.db().commit()
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/fhir+json; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="kap-prescreen-{sub.reference}.fhir.json"'
+    )
+    return response
+
+
+def fhir_json(sub: Submission, review: Review) -> str:
+    base = current_app.config.get("FHIR_BASE_URL") or None
+    resource = fhir_export.submission_bundle(sub, review.q, review.evaluation.answers, base)
+    return json.dumps(resource, ensure_ascii=False, indent=2)
+
+
 @bp.post("/s/<reference>/status")
 def change_status(reference):
-    sub = _submission(reference)
+    sub = find_submission(reference)
     new = request.form.get("status", "")
     seen = request.form.get("current", sub.status)
     correction = request.form.get("correction") == "1"
@@ -417,7 +454,7 @@ def status_message(new: str, correction: bool, at: dt.datetime) -> str:
 @bp.post("/s/<reference>/follow-up")
 def follow_up(reference):
     """Set (or clear) the day the case goes back to the top of the queue."""
-    sub = _submission(reference)
+    sub = find_submission(reference)
     raw = request.form.get("on", "")
     today = local_today(practice_zone())
     day = parse_date(raw)
@@ -456,7 +493,7 @@ def changed_meanwhile(now: str) -> None:
 
 @bp.post("/s/<reference>/notes")
 def add_note(reference):
-    sub = _submission(reference)
+    sub = find_submission(reference)
     body = (request.form.get("body") or "").strip()
     if not body:
         g.note_error = "Enter the note before you add it."
@@ -481,7 +518,7 @@ def add_note(reference):
 
 @bp.post("/s/<reference>/assign")
 def assign(reference):
-    sub = _submission(reference)
+    sub = find_submission(reference)
     raw = request.form.get("therapist", "")
     db = app_state.db()
     if raw == "":

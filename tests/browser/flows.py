@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlparse
 
+import pyotp
 from playwright.sync_api import Page, expect
 
 from screener.web.page_tokens import SUPPORT, resolve
@@ -142,3 +144,50 @@ class Walker:
         click_and_wait(self.page, "See my result")
         expect(self.page).to_have_url(re.compile(r"/result$"))
         return heading(self.page)
+
+
+# -- staff sign-in: the password, then a real authenticator code computed with pyotp ------------
+#: the authenticator secret of each account, as read off its enrolment page
+SECRETS: dict[str, str] = {}
+#: the time step of the last code each account used (a code works once)
+_LAST_STEP: dict[str, int] = {}
+
+
+def next_code(email: str) -> str:
+    """A code the app accepts now: the earliest step of its window (one step either side)
+    after the last one this account used; waits for the next step if all three are used."""
+    while True:
+        current = int(time.time() // 30)
+        for step in range(current - 1, current + 2):
+            if step > _LAST_STEP.get(email, -1):
+                _LAST_STEP[email] = step
+                return pyotp.TOTP(SECRETS[email]).at(step * 30)
+        time.sleep(30 - time.time() % 30 + 0.05)
+
+
+def second_step(page: Page, email: str, on_enrol=None) -> None:
+    """After a right password: enrol an authenticator (the key shown as text) or enter a code.
+    `on_enrol(page, stage)` is called on the enrolment page and on the recovery codes page."""
+    if page.get_by_role("heading", level=1, name="Set up two-factor sign-in").count():
+        SECRETS[email] = page.locator("#totp-key").inner_text().replace(" ", "")
+        _LAST_STEP.pop(email, None)
+        if on_enrol:
+            on_enrol(page, "enrol")
+        page.get_by_label("Code from your authenticator app").fill(next_code(email))
+        click_and_wait(page, "Confirm and sign in")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Save your recovery codes")
+        if on_enrol:
+            on_enrol(page, "recovery codes")
+        click_and_wait(page, "I have saved them: continue", role="link")
+        return
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
+    page.get_by_label("Code from your authenticator app").fill(next_code(email))
+    click_and_wait(page, "Sign in")
+
+
+def sign_in(page: Page, email: str, password: str, on_enrol=None) -> None:
+    page.goto("/staff/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    click_and_wait(page, "Sign in")
+    second_step(page, email, on_enrol)

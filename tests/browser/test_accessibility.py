@@ -174,10 +174,9 @@ def test_staff_queue_detail_and_tombstone_pages(
         )
     email, password = staff_account
     page = new_context().new_page()
-    page.goto("/staff/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    click_and_wait(page, "Sign in")
+    from tests.browser import flows
+
+    flows.sign_in(page, email, password)  # the password, then the two-factor step
     page.goto(f"/staff/s/{reference}?view=unassigned")
     page.get_by_label("Put back at the top of the queue on").fill(utcnow().date().isoformat())
     click_and_wait(page, "Set follow-up")

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from screener.store import utcnow
+from tests.browser import flows
 from tests.browser.conftest import STAFF_PASSWORD
-from tests.browser.flows import click_and_wait
 from tests.staff_helpers import submit_answers
 
 pytestmark = pytest.mark.browser
@@ -21,10 +21,7 @@ ADMIN = "notify.admin@example.com"
 
 
 def sign_in(page, email, password=STAFF_PASSWORD):
-    page.goto("/staff/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    click_and_wait(page, "Sign in")
+    flows.sign_in(page, email, password)  # the password, then the two-factor step
 
 
 def test_a_therapist_acknowledges_an_urgent_submission(

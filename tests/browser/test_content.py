@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from screener.store import Base
+from tests.browser import flows
 from tests.browser.conftest import STAFF_PASSWORD
 from tests.browser.flows import click_and_wait
 
@@ -34,10 +35,7 @@ def row_counts(app) -> dict:
 
 
 def sign_in(page, email):
-    page.goto("/staff/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    click_and_wait(page, "Sign in")
+    flows.sign_in(page, email, STAFF_PASSWORD)
 
 
 def preview_page(page) -> str:

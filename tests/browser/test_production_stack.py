@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 
 from tests import conftest_db
 from tests.browser import flows, stack
-from tests.browser.flows import Walker, click_and_wait, heading, path_of
+from tests.browser.flows import Walker, click_and_wait, heading, path_of, second_step
 
 pytestmark = [pytest.mark.production, pytest.mark.browser]
 
@@ -175,6 +175,9 @@ def test_client_and_therapist_through_nginx_gunicorn_postgres_and_redis(
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password").fill(password)
         click_and_wait(page, "Sign in")
+        # production: the first sign-in enrols an authenticator, with no development shortcut
+        expect(page.get_by_text("Development mode")).to_have_count(0)
+        second_step(page, email)
         expect(page.get_by_role("heading", level=1)).to_have_text("Submissions")
         with page.expect_navigation():
             page.get_by_role("link", name=reference).click()

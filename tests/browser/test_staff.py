@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from screener.store import utcnow
-from tests.browser.flows import click_and_wait, path_of
+from tests.browser.flows import click_and_wait, path_of, second_step
 from tests.staff_helpers import submit_answers
 
 pytestmark = pytest.mark.browser
@@ -39,6 +39,7 @@ def test_staff_sign_in_urgent_first_note_and_status(
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     click_and_wait(page, "Sign in")
+    second_step(page, email)  # enrols an authenticator at the first sign-in
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Submissions")
     shot(page, "queue")

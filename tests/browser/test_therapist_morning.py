@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from screener.store import Submission, utcnow
+from tests.browser import flows
 from tests.browser.flows import click_and_wait
 from tests.staff_helpers import PASSWORD, make_therapist, submit_answers
 
@@ -20,7 +21,7 @@ EMAIL = "morning@example.com"
 
 def five_of_mine(app, personas) -> list[str]:
     """Five submissions assigned to EMAIL, in the order the queue must show them."""
-    therapist_id = make_therapist(app, email=EMAIL, password=PASSWORD)
+    therapist_id = make_therapist(app, email=EMAIL, password=PASSWORD, enrolled=False)
     now = utcnow()
     names = ("P08", "P07", "P10", "P05", "P01")  # support first, urgent, past attempt, ...
     refs = [
@@ -41,10 +42,7 @@ def on_detail(page, reference):
 def test_a_morning_of_five_with_the_keyboard(new_context, live_server, personas, axe, shot):
     refs = five_of_mine(live_server.app, personas)
     page = new_context().new_page()
-    page.goto("/staff/login")
-    page.get_by_label("Email address").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    click_and_wait(page, "Sign in")
+    flows.sign_in(page, EMAIL, PASSWORD)  # the password, then the two-factor step
     expect(page.get_by_role("heading", level=1)).to_have_text("Submissions")
     page.get_by_role("navigation", name="Saved filters").get_by_role("link", name="Mine").click()
     page.wait_for_url(re.compile(r"view=mine"))

@@ -2,7 +2,7 @@
 follow-up date, corrections in the status history, tombstones of client-deleted submissions
 
 Revision ID: 0013_staff_morning
-Revises: 0010_callback_requests
+Revises: 0012_api_tokens
 Create Date: 2026-12-06 02:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_staff_morning"
-down_revision = "0010_callback_requests"
+down_revision = "0012_api_tokens"
 branch_labels = None
 depends_on = None
 
