@@ -1,4 +1,9 @@
-"""The staff queue page (/staff/) with 10 and with 10,000 submissions (Flask test client)."""
+"""The staff queue page (/staff/) with 10 and with 10,000 submissions (Flask test client).
+
+Every row is sealed as the app seals it: a data key of its own, a contact with a name and a
+persona's answers, so the page's figure includes decrypting its rows' first names, ages and
+key scores (the queue opens only the 25 rows it shows).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,8 @@ OUTCOMES = (
     "consult_explore_options",
     "adults_only",
 )
-STATUSES = ("new", "in_review", "contacted", "consultation_booked", "closed")
+STATUSES = ("new", "in_review", "no_answer", "contacted", "consultation_booked", "closed")
+FIRST_NAMES = ("Dana", "Marcus", "Priya", "Jess", "Walt", "Leo", "Sam", "Alex", "Maya", "Robert")
 
 
 def _app(tmp: Path):
@@ -42,40 +48,65 @@ def _app(tmp: Path):
 
 
 def _fill(app, count: int) -> None:
-    """`count` submissions inserted directly (the queue never decrypts, so one sealed blob
-    serves them all), spread over a year, statuses and urgencies."""
-    from screener.store import Submission, drafts, utcnow
-
-    svc = app.extensions["screener"]
-    blob = svc.vault.seal({"bench": True})
-    rng = random.Random(8)
-    now = utcnow()
+    """`count` submissions inserted directly, each sealed with a key of its own, spread over
+    a year, statuses and urgencies."""
     import datetime as dt
 
-    rows = [
-        {
-            "id": drafts.new_id(),
-            "reference": f"KAP-{i:04d}-{rng.randrange(10**4):04d}",
-            "created_at": now - dt.timedelta(minutes=rng.randrange(525600)),
-            "definition_hash": svc.questionnaire.content_hash,
-            "answers_enc": blob,
-            "contact_enc": blob,
-            "outcome_id": rng.choice(OUTCOMES),
-            "flag_ids": rng.choice(("", "needs_medical_review", "safety_urgent")),
-            "urgency": rng.randrange(4),
-            "status": rng.choice(STATUSES),
+    from screener.store import Submission, drafts, utcnow
+    from screener.store.models import RecordKey
+
+    svc = app.extensions["screener"]
+    q = svc.questionnaire
+    answers = [example.answers for example in q.examples[:12]]
+    rng = random.Random(8)
+    now = utcnow()
+    rows, keys = [], []
+    for i in range(count):
+        key = svc.vault.new_record_key()
+        keys.append({"id": i + 1, "key_enc": key})
+        sealer = svc.vault.record(key)
+        contact = {
+            "name": f"{rng.choice(FIRST_NAMES)} Bench{i}",
+            "method": "phone",
+            "phone": "(303) 555 0142",
+            "time": "weekday mornings",
+            "voicemail": rng.choice(("yes", "no")),
         }
-        for i in range(count)
-    ]
+        urgency = rng.randrange(4)
+        flags = rng.choice(("", "needs_medical_review", "safety_urgent", "safety_past_attempt"))
+        rows.append(
+            {
+                "id": drafts.new_id(),
+                "reference": f"KAP-{i:04d}-{rng.randrange(10**4):04d}",
+                "created_at": now - dt.timedelta(minutes=rng.randrange(525600)),
+                "definition_hash": q.content_hash,
+                "key_id": i + 1,
+                "answers_enc": sealer.seal(rng.choice(answers)),
+                "contact_enc": sealer.seal(contact),
+                "outcome_id": rng.choice(OUTCOMES),
+                "flag_ids": flags,
+                "urgency": urgency,
+                "queue_rank": drafts.queue_rank(urgency, flags.split()),
+                "status": rng.choice(STATUSES),
+            }
+        )
     with svc.sessionmaker.begin() as session:
+        session.execute(RecordKey.__table__.insert(), keys)
         session.execute(Submission.__table__.insert(), rows)
 
 
 def _signed_in(app):
+    """A signed-in test client: the password, then a code from the account's authenticator."""
+    import datetime as dt
+
+    import pyotp
+
     from screener.store import Therapist
     from screener.web import auth
 
-    with app.extensions["screener"].sessionmaker.begin() as session:
+    secret = pyotp.random_base32()
+    svc = app.extensions["screener"]
+    with svc.sessionmaker.begin() as session:
         session.add(
             Therapist(
                 email="bench@example.com",
@@ -83,6 +114,8 @@ def _signed_in(app):
                 is_admin=False,
                 active=True,
                 session_token=auth.new_session_token(),
+                totp_secret_enc=svc.vault.seal(secret),
+                totp_enrolled_at=dt.datetime(2026, 1, 1),
             )
         )
     client = app.test_client()
@@ -97,6 +130,14 @@ def _signed_in(app):
     )
     if response.status_code not in (302, 303):
         raise RuntimeError(f"staff login answered {response.status_code}")
+    if response.headers["Location"].endswith("/staff/two-factor"):
+        html = client.get("/staff/two-factor").get_data(as_text=True)
+        response = client.post(
+            "/staff/two-factor",
+            data={"csrf_token": CSRF.search(html).group(1), "code": pyotp.TOTP(secret).now()},
+        )
+        if response.status_code not in (302, 303):
+            raise RuntimeError(f"staff two-factor step answered {response.status_code}")
     return client
 
 
@@ -111,6 +152,10 @@ def _time_queue(count: int, runs: int) -> float:
                 response = client.get("/staff/")
                 if response.status_code != 200:
                     raise RuntimeError(f"/staff/ answered {response.status_code}")
+            if "Bench" in response.get_data(as_text=True) or not any(
+                name in response.get_data(as_text=True) for name in FIRST_NAMES
+            ):  # first names decrypted, and never more than the first name
+                raise RuntimeError("the queue does not show the decrypted first names")
             times = []
             for _ in range(runs):
                 start = time.perf_counter()

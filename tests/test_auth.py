@@ -79,7 +79,9 @@ def test_account_locks_after_repeated_failures_even_for_the_right_password(staff
     assert locked.locked_until is not None
     response = login(client)  # the right password, but the account is paused
     assert response.status_code == 400
-    assert GENERIC in text(response.get_data(as_text=True))
+    # only the right password learns of the lock (and when it opens again)
+    assert "This account is locked" in text(response.get_data(as_text=True))
+    assert "locked" not in text(login(client, password="wrong password again").data.decode())
     assert client.get("/staff/").status_code == 302
     details = [e.detail for e in audit_rows(app, "login_failed")]
     assert any("locked for" in d for d in details)

@@ -217,3 +217,10 @@ def test_evidence_of_a_flag_is_the_flags_evidence():
 def test_not_and_answered_false_give_no_evidence():
     assert check(Condition("not", children=(YES,)), facts()) == (True, ())
     assert check(q("x", "answered", False), facts()) == (True, ())
+
+
+def test_evidence_of_a_score_is_the_score_and_its_value():
+    """A flag raised by a score (e.g. "Anxiety focus" by GAD-7 10+) shows what raised it."""
+    cond = Condition("score", ref="gad7", op="at_least", value=10)
+    assert check(cond, Facts(scores={"gad7": 12})) == (True, (("gad7", 12),))
+    assert check(cond, Facts(scores={"gad7": 4})) == (False, ())

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from screener.questionnaire import evaluate, load_file
+from screener.questionnaire import evaluate, load_file, scores_of
 from tests.conftest import QUESTIONS
 
 
@@ -250,3 +250,14 @@ def test_empty_answers(questionnaire):
     assert ev.errors == () and ev.flags == ()
     assert ev.outcome.id == "adults_only"  # no age: not at_least 18
     assert ev.visible_pages[0] == "age"
+
+
+def test_scores_of_stored_answers_match_the_full_evaluation(questionnaire):
+    """The queue scores a submission's stored answers without a full evaluation: the same
+    values and bands, for every example and every score."""
+    ids = tuple(score.id for score in questionnaire.scores)
+    for example in questionnaire.examples:
+        ev = evaluate(questionnaire, example.answers)
+        quick = scores_of(questionnaire, ev.answers, ids)
+        full = {k: (r.value, r.band, r.applies) for k, r in ev.scores.items()}
+        assert {k: (r.value, r.band, r.applies) for k, r in quick.items()} == full, example.name

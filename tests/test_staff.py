@@ -126,7 +126,8 @@ def test_queue_rows_show_what_a_therapist_needs(app, staff, personas):
     assert reference in row
     assert "3 hours ago" in row
     assert re.search(r"\d{2} \w{3} \d{4}, \d{2}:\d{2} M[SD]T", row)  # absolute, Denver time
-    assert "A consultation is recommended" in row
+    assert "Medical review" in row  # the outcome's short label, not the client's sentence
+    assert "A consultation is recommended" not in row
     assert "High blood pressure" in row and "Takes a stimulant" in row
     assert 'class="badge badge--review"' in html
     assert "Aged 65 or over" not in row  # info flags are not badges
@@ -204,15 +205,24 @@ def test_queue_paginates_25_a_page_keeping_filters(app, staff, personas):
     assert queue_refs(staff, "/staff/?page=99")[-1] == refs[-1]  # clamped to the last page
 
 
-def test_queue_never_decrypts(app, staff, personas, monkeypatch):
-    for _ in range(3):
-        submit_answers(app, personas["P08"].answers)
+def test_queue_opens_only_the_rows_of_its_page(app, staff, personas, monkeypatch):
+    """First names are decrypted for the page's 25 rows, never for the whole queue."""
+    for _ in range(27):
+        submit_answers(app, personas["P01"].answers)
+    vault = svc(app).vault
+    opened = []
+    record = vault.record
 
-    def refuse(*_a, **_kw):
-        raise AssertionError("the queue decrypted a row")
+    def counting(wrapped):
+        opened.append(wrapped)
+        return record(wrapped)
 
-    monkeypatch.setattr(svc(app).vault, "open", refuse)
-    assert len(queue_refs(staff)) == 3
+    monkeypatch.setattr(vault, "record", counting)
+    assert len(queue_refs(staff)) == 25
+    assert len(opened) == 25
+    opened.clear()
+    assert len(queue_refs(staff, "/staff/?page=2")) == 2
+    assert len(opened) == 2
 
 
 # -- detail -------------------------------------------------------------------------------
@@ -362,10 +372,8 @@ def test_not_a_fit_now_branch(app, staff, personas):
 def test_invalid_status_changes_are_refused_with_a_clear_message(app, staff, personas):
     reference = submit_answers(app, personas["P01"].answers)
     url = f"/staff/s/{reference}/status"
-    response = post(staff, url, {"status": "closed", "current": "new"}, follow_redirects=True)
-    page = text(response.get_data(as_text=True))
-    assert "The status cannot change from “New” to “Closed”." in page
-    assert "From “New” it can move to “In review”." in page
+    response = post(staff, url, {"status": "new", "current": "new"}, follow_redirects=True)
+    assert "The status is already “New”." in text(response.get_data(as_text=True))
     response = post(staff, url, {"status": "archived", "current": "new"}, follow_redirects=True)
     assert "Choose a new status from the list." in text(response.get_data(as_text=True))
     response = post(

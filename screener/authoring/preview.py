@@ -87,7 +87,9 @@ def _flag_row(q: Questionnaire, fired) -> FlagRow:
     evidence = []
     for qid, value in fired.evidence:
         question = q.questions.get(qid)
-        evidence.append(
-            (question.label, question.display(value)) if question else (qid, str(value))
-        )
+        score = None if question else q.score(qid)  # a flag raised by a score, e.g. GAD-7 10+
+        if question:
+            evidence.append((question.label, question.display(value)))
+        else:
+            evidence.append((score.label if score else qid, f"{value:g}" if score else str(value)))
     return FlagRow(fired.flag.id, fired.flag.level, fired.flag.interrupt, tuple(evidence))

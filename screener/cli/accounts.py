@@ -127,4 +127,85 @@ def list_therapists():
         )
 
 
-COMMANDS = (create_therapist, deactivate_therapist, list_therapists, reset_two_factor)
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("New password", hide_input=True, confirmation_prompt=True)
+
+
+@click.command("reset-password")
+@with_appcontext
+@click.argument("email")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the new password from the first line of standard input.",
+)
+def reset_password(email, password_stdin):
+    """Set a new password for an account; its open sessions end and any lock is lifted."""
+    email = auth.normalise_email(email)
+    with app_state.get().sessionmaker() as session:
+        if _find(session, email) is None:
+            _fail(f"Error: no account for {email}.")
+    try:
+        password_hash = auth.hash_password(_read_password(password_stdin))
+    except auth.PasswordTooShort as exc:
+        _fail(f"Error: {exc}")
+    with app_state.get().sessionmaker.begin() as session:
+        therapist = _find(session, email)
+        if therapist is None:
+            _fail(f"Error: no account for {email}.")
+        therapist.password_hash = password_hash
+        therapist.session_token = auth.new_session_token()
+        store.end_sessions(session, therapist.id)
+        therapist.failed_logins = 0
+        therapist.locked_until = None
+        audit_log.record(session, "password_reset", actor="cli", ip="cli", detail=email)
+    click.echo(f"New password set for {email}. Open sessions have ended.")
+
+
+@click.command("unlock-therapist")
+@with_appcontext
+@click.argument("email")
+def unlock_therapist(email):
+    """Lift the lock after too many failed sign-ins, before it runs out."""
+    email = auth.normalise_email(email)
+    with app_state.get().sessionmaker.begin() as session:
+        therapist = _find(session, email)
+        if therapist is None:
+            _fail(f"Error: no account for {email}.")
+        therapist.failed_logins = 0
+        therapist.locked_until = None
+        audit_log.record(session, "account_unlocked", actor="cli", ip="cli", detail=email)
+    click.echo(f"Unlocked {email}.")
+
+
+@click.command("reactivate-therapist")
+@with_appcontext
+@click.argument("email")
+def reactivate_therapist(email):
+    """Let a deactivated account sign in again (with its existing password)."""
+    email = auth.normalise_email(email)
+    with app_state.get().sessionmaker.begin() as session:
+        therapist = _find(session, email)
+        if therapist is None:
+            _fail(f"Error: no account for {email}.")
+        if therapist.active:
+            click.echo(f"{email} is already active.")
+            return
+        therapist.active = True
+        therapist.failed_logins = 0
+        therapist.locked_until = None
+        audit_log.record(session, "account_reactivated", actor="cli", ip="cli", detail=email)
+    click.echo(f"Reactivated {email}.")
+
+
+COMMANDS = (
+    create_therapist,
+    deactivate_therapist,
+    list_therapists,
+    reset_two_factor,
+    reset_password,
+    unlock_therapist,
+    reactivate_therapist,
+)

@@ -8,10 +8,20 @@ from __future__ import annotations
 
 from reportlab import rl_config
 
+from .brief import CONFIDENTIAL, BriefMeta, render_brief
 from .document import SummaryMeta, render_summary
 from .text import MISSING, clean, wrap_lines
 
 # Streams are Flate-compressed binary, not also ASCII85-encoded: smaller files, faster renders.
 rl_config.useA85 = 0
 
-__all__ = ["MISSING", "SummaryMeta", "clean", "render_summary", "wrap_lines"]
+__all__ = [
+    "CONFIDENTIAL",
+    "MISSING",
+    "BriefMeta",
+    "SummaryMeta",
+    "clean",
+    "render_brief",
+    "render_summary",
+    "wrap_lines",
+]

@@ -71,12 +71,12 @@ def render_summary(
     return buffer.getvalue()
 
 
-def _canvas_maker(sm: SummaryMeta, practice: str, meta):
+def _canvas_maker(sm, practice: str, meta, running_title: str = RUNNING_TITLE):
     """A Canvas class that stamps this submission's header and footer on every page."""
     created = sm.created_at if sm.created_at.tzinfo else sm.created_at.replace(tzinfo=UTC)
     created = created.astimezone(UTC)
     reference = sm.reference or "not sent"
-    header = f"{practice} \u00b7 {RUNNING_TITLE} \u00b7 Reference: {reference}"
+    header = f"{practice} \u00b7 {running_title} \u00b7 Reference: {reference}"
     footer = wrapped_definition_text(meta.disclaimer, FRAME_W, FONT, FOOTER_SIZE)
     crisis = canvas_string(meta.crisis_text)  # from questions.yaml's crisis_resources
 

@@ -32,7 +32,7 @@ from .definition import (
     Score,
     Section,
 )
-from .evaluate import Evaluation, FiredFlag, ScoreResult, evaluate, visible_on_page
+from .evaluate import Evaluation, FiredFlag, ScoreResult, evaluate, scores_of, visible_on_page
 from .examples import Coverage, run_examples
 from .lint import lint
 from .loader import LoadResult, load_bytes, load_file, load_text
@@ -78,6 +78,7 @@ __all__ = [
     "check_file",
     "clean",
     "evaluate",
+    "scores_of",
     "expected_pages",
     "has_errors",
     "holds",

@@ -23,7 +23,8 @@ def holds(cond: Condition | None, facts: Facts) -> bool:
 
 
 def check(cond: Condition, facts: Facts) -> tuple[bool, tuple]:
-    """(holds, evidence): evidence is the (question id, value) pairs that made it hold."""
+    """(holds, evidence): evidence is the (question or score id, value) pairs that made it
+    hold, so every flag can show what raised it."""
     if cond.kind == "all":
         evidence: list = []
         for child in cond.children:
@@ -49,7 +50,8 @@ def check(cond: Condition, facts: Facts) -> tuple[bool, tuple]:
         return False, ()
     if cond.kind == "score":
         value = facts.scores.get(cond.ref)
-        return (value is not None and compare(cond.op, value, cond.value)), ()
+        ok = value is not None and compare(cond.op, value, cond.value)
+        return ok, ((cond.ref, value),) if ok else ()
     return _question(cond, facts.answers)
 
 

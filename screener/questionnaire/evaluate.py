@@ -117,6 +117,28 @@ def evaluate(q: Questionnaire, answers: dict, page_id: str | None = None) -> Eva
     )
 
 
+def scores_of(q: Questionnaire, stored: dict, score_ids: tuple[str, ...]) -> dict:
+    """Some scores of answers that `evaluate` already cleaned and pruned (a submission's
+    stored answers), as `evaluate` scores them: for listings, where a full evaluation of
+    every row would cost too much. A hidden answer is not in `stored`, so each item's
+    conditions read the same facts as in the walk."""
+    facts = Facts(answers=dict(stored))
+    results = {}
+    for score in q.scores:
+        if score.id in score_ids:
+            shown = [item for item in score.items if _shown(q, item, facts)]
+            results[score.id] = _score(q, score, facts, shown)
+    return results
+
+
+def _shown(q: Questionnaire, question_id: str, facts: Facts) -> bool:
+    question = q.questions.get(question_id)
+    if question is None:
+        return False
+    page = q.pages.get(question.page_id)
+    return page is not None and page_applies(q, page, facts) and holds(question.show_if, facts)
+
+
 def _clean_all(q: Questionnaire, answers: dict) -> tuple[dict, list[AnswerError]]:
     cleaned, errors = {}, []
     for key, value in answers.items():
@@ -217,19 +239,23 @@ def _scores(q: Questionnaire, facts: Facts, visible: list[str]) -> dict:
     results = {}
     for score in q.scores:
         shown = [item for item in score.items if item in visible]
-        # By default a score applies when an item was shown and answered: with none of
-        # them answered it is not computed, never a 0 "minimal". `applies_if` decides
-        # otherwise (PC-PTSD-5 is 0 when exposure is "no" and its items are hidden).
-        answered = any(item in facts.answers for item in score.items)
-        applies = holds(score.applies_if, facts) if score.applies_if else bool(shown) and answered
-        value = None
-        if applies:
-            value = sum(
-                _numeric(q.questions.get(item), facts.answers.get(item)) for item in score.items
-            )
-        results[score.id] = ScoreResult(score, value, score.band(value) if applies else "")
-        facts.scores[score.id] = value
+        results[score.id] = _score(q, score, facts, shown)
+        facts.scores[score.id] = results[score.id].value
     return results
+
+
+def _score(q: Questionnaire, score, facts: Facts, shown: list[str]) -> ScoreResult:
+    # By default a score applies when an item was shown and answered: with none of
+    # them answered it is not computed, never a 0 "minimal". `applies_if` decides
+    # otherwise (PC-PTSD-5 is 0 when exposure is "no" and its items are hidden).
+    answered = any(item in facts.answers for item in score.items)
+    applies = holds(score.applies_if, facts) if score.applies_if else bool(shown) and answered
+    value = None
+    if applies:
+        value = sum(
+            _numeric(q.questions.get(item), facts.answers.get(item)) for item in score.items
+        )
+    return ScoreResult(score, value, score.band(value) if applies else "")
 
 
 def _numeric(question: Question | None, value) -> float:

@@ -40,6 +40,7 @@ from .models import (
     StatusChange,
     Submission,
     Therapist,
+    Tombstone,
     utcnow,
 )
 
@@ -62,6 +63,7 @@ __all__ = [
     "StatusChange",
     "Submission",
     "Therapist",
+    "Tombstone",
     "Vault",
     "api_tokens",
     "audit",

@@ -29,6 +29,9 @@ ACTIONS = {
     "api_token_created": "API token created",
     "api_token_revoked": "API token revoked",
     "status_change": "Changed status",
+    "status_corrected": "Corrected a status change",
+    "follow_up": "Set a follow-up date",
+    "brief_download": "Downloaded a clinician brief PDF",
     "note_added": "Added a note",
     "assign": "Assigned",
     "client_deleted": "Client deleted their answers",
@@ -48,6 +51,7 @@ ACTIONS = {
     "two_factor_reset": "Reset two-factor sign-in",
     "account_unlocked": "Unlocked an account",
     "sessions_ended": "Ended sessions",
+    "password_reset": "Password reset (CLI)",
 }
 
 

@@ -13,7 +13,7 @@ from ..questionnaire import Evaluation, Questionnaire, evaluate
 from . import outbox
 from .crypto import Vault
 from .keys import new_key, shred
-from .models import Draft, Submission, utcnow
+from .models import Draft, Submission, Tombstone, utcnow
 
 #: no 0/O, 1/I/L, so a code can be read aloud and typed from paper
 RESUME_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -140,6 +140,20 @@ def urgency(evaluation: Evaluation) -> int:
     return 0
 
 
+#: flags of a safety history that is not urgent now: it sorts above routine cases
+SAFETY_HISTORY = ("safety_past_attempt",)
+
+
+def queue_rank(urgency_level: int, flag_ids) -> int:
+    """The queue's order: 4 support first, 3 another urgent flag (passive or active
+    ideation among them), 2 a past attempt, 1 needs medical review, 0 the rest."""
+    if urgency_level >= 2:
+        return urgency_level + 1
+    if any(flag in SAFETY_HISTORY for flag in flag_ids):
+        return 2
+    return urgency_level
+
+
 #: a call-back request is urgent whatever the answers say
 CALLBACK_URGENCY = 2
 #: what a notification names a call-back request by (no health data)
@@ -181,6 +195,7 @@ def submit(
             sent=False,
             callback_requested=False,
             urgency=0,
+            status_at=utcnow(),
         )
         session.add(submission)
     sealer = vault.record(submission.key_enc)
@@ -198,6 +213,7 @@ def submit(
         submission.callback_requested = True
     if submission.callback_requested:
         submission.urgency = max(submission.urgency, CALLBACK_URGENCY)
+    submission.queue_rank = queue_rank(submission.urgency, submission.flags)
     submission.contact_enc = sealer.seal(details)
     session.flush()
     # The practice is told in this same transaction: once when the submission is made, and
@@ -224,10 +240,25 @@ def lock(session: Session, draft: Draft) -> bool:
     return session.scalars(stmt).first() is not None
 
 
+def tombstone(sub: Submission) -> Tombstone:
+    """What is left of a submission its client deleted: no answers, contact or key."""
+    return Tombstone(
+        reference=sub.reference,
+        urgency=sub.urgency,
+        queue_rank=sub.queue_rank,
+        received_at=sub.created_at,
+        deleted_at=utcnow(),
+        status=sub.status,
+        assigned_to_id=sub.assigned_to_id,
+    )
+
+
 def delete_draft(session: Session, draft: Draft) -> list[str]:
     """Delete the draft and anything sent from it, at once, with their data keys; returns
     the references of the submissions deleted (for the audit log).
 
+    Each deleted submission leaves a tombstone (reference, urgency, when), so the practice
+    sees it was withdrawn; its answers, contact details, notes and key go with its row.
     After the commit, `maintenance.after_delete` clears the keys from the database files.
     """
     if not lock(session, draft):  # a Send in flight finishes first
@@ -235,6 +266,9 @@ def delete_draft(session: Session, draft: Draft) -> list[str]:
     sent_from_it = Submission.draft_id == draft.id
     if draft.submission_id:
         sent_from_it = or_(sent_from_it, Submission.id == draft.submission_id)
+    for sub in session.scalars(select(Submission).where(sent_from_it)):
+        session.add(tombstone(sub))
+    session.flush()
     deleted = session.execute(
         delete(Submission).where(sent_from_it).returning(Submission.reference, Submission.key_id)
     ).all()

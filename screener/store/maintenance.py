@@ -23,6 +23,7 @@ from .models import (
     StatusChange,
     Submission,
     Therapist,
+    Tombstone,
     utcnow,
 )
 
@@ -61,6 +62,8 @@ def purge(
             session.execute(delete(Note).where(Note.submission_id.in_(ids)))
             session.execute(delete(StatusChange).where(StatusChange.submission_id.in_(ids)))
             shred(session, sent_drafts + _delete(session, Submission, Submission.id.in_(ids)))
+        # a tombstone holds no answers, but it goes when its submission would have gone
+        session.execute(delete(Tombstone).where(Tombstone.received_at < submission_cutoff))
         expired = _delete(
             session, Draft, Draft.submission_id.is_(None), Draft.updated_at < draft_cutoff
         )

@@ -13,6 +13,7 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -152,6 +153,13 @@ class Submission(_Keyed, Base):
     sent: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     status: Mapped[str] = mapped_column(String(32), default="new", index=True)
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("therapist.id"))
+    #: the queue's order: 4 support first, 3 another urgent flag, 2 safety history (a past
+    #: attempt), 1 needs medical review, 0 the rest (see drafts.queue_rank)
+    queue_rank: Mapped[int] = mapped_column(Integer, default=0)
+    #: when the status last changed (a "Tried to call" is stamped with it)
+    status_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: a local day on which the case goes back to the top of the queue
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
 
     assigned_to: Mapped[Therapist | None] = relationship(lazy="joined")
     key: Mapped[RecordKey | None] = relationship(lazy="joined")
@@ -251,8 +259,28 @@ class StatusChange(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     old: Mapped[str] = mapped_column(String(32))
     new: Mapped[str] = mapped_column(String(32))
+    #: this change undoes the one before it (a wrong step); both stay in the history
+    correction: Mapped[bool] = mapped_column(Boolean, default=False)
 
     by: Mapped[Therapist] = relationship(lazy="joined")
+
+
+class Tombstone(Base):
+    """What is left of a submission its client deleted: the reference, how urgent it was,
+    and when. No answers, no contact details, no notes and no data key: those went with the
+    submission's row, so a therapist about to call sees it was withdrawn, not that it vanished.
+    """
+
+    __tablename__ = "tombstone"
+    reference: Mapped[str] = mapped_column(String(20), primary_key=True)
+    urgency: Mapped[int] = mapped_column(Integer)
+    queue_rank: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(32), default="new")
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("therapist.id", ondelete="SET NULL")
+    )
 
 
 class AuditEntry(Base):
@@ -350,5 +378,8 @@ class Acknowledgement(Base):
 # The staff queue sorts by urgency (most urgent first), then oldest first; this index
 # serves that order directly, so the queue stays fast at 10,000 submissions.
 Index("ix_submission_queue", Submission.urgency.desc(), Submission.created_at, Submission.id)
+# ... and by rank (safety history above routine cases), the order the queue shows now.
+Index("ix_submission_rank", Submission.queue_rank.desc(), Submission.created_at, Submission.id)
+Index("ix_submission_follow_up", Submission.follow_up_on)
 # The notify worker looks for due rows by state and time.
 Index("ix_notification_due", Notification.state, Notification.due_at)

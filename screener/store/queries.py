@@ -14,11 +14,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import String, func, literal, select, update
+from sqlalchemy import String, and_, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..questionnaire import LEVELS, Questionnaire
-from .models import AuditEntry, Submission
+from .models import AuditEntry, Submission, Tombstone, utcnow
 
 PER_PAGE = 25
 AUDIT_PER_PAGE = 50
@@ -26,14 +26,55 @@ AUDIT_PER_PAGE = 50
 STATUSES = {
     "new": "New",
     "in_review": "In review",
+    "no_answer": "Tried to call \u2014 no answer",
     "contacted": "Contacted",
     "consultation_booked": "Consultation booked",
     "not_a_fit_now": "Not a fit now",
     "closed": "Closed",
 }
 URGENCY = {3: "Support first", 2: "Urgent", 1: "Medical review", 0: ""}
-#: most urgent first, then oldest first within each urgency
-QUEUE_ORDER = (Submission.urgency.desc(), Submission.created_at.asc(), Submission.id.asc())
+#: the queue rank (drafts.queue_rank) as a therapist reads it
+RANKS = {
+    4: "Support first",
+    3: "Urgent",
+    2: "Safety history",
+    1: "Medical review",
+    0: "Routine",
+}
+#: most urgent first, then oldest first within each rank
+QUEUE_ORDER = (Submission.queue_rank.desc(), Submission.created_at.asc(), Submission.id.asc())
+#: statuses still waiting for the practice to reach the client
+WAITING = ("new", "in_review", "no_answer")
+WAITING_DAYS = 2
+#: the outcome ids' short labels for the queue and the CSV (the client reads the long title)
+OUTCOME_SHORT = {
+    "support_first": "Support first",
+    "support_first_young": "Support first",
+    "adults_only": "Under 18",
+    "consult_with_medical_questions": "Medical review",
+    "consult_explore_options": "Explore options",
+    "consult_recommended": "Consult",
+}
+#: the saved filters above the queue
+VIEWS = {
+    "mine": "Mine",
+    "unassigned": "Unassigned",
+    "urgent": "Urgent",
+    "waiting": f"Waiting over {WAITING_DAYS} days",
+}
+
+
+def queue_order(today: dt.date) -> tuple:
+    """Follow-ups due on or before `today` (the practice's local day) first, then QUEUE_ORDER."""
+    due = case(
+        (and_(Submission.follow_up_on.is_not(None), Submission.follow_up_on <= today), 0),
+        else_=1,
+    )
+    return (due, *QUEUE_ORDER)
+
+
+def local_today(zone: dt.tzinfo, now: dt.datetime | None = None) -> dt.date:
+    return (now or utcnow()).replace(tzinfo=dt.UTC).astimezone(zone).date()
 
 
 # -- plain input --------------------------------------------------------------------------
@@ -128,11 +169,18 @@ class Filters(DayRange):
     outcome: str = ""
     flag: str = ""
     urgent: bool = False
+    view: str = ""
+    #: the signed-in therapist's id, for "Mine"
+    me: int | None = None
     errors: tuple = ()
 
     @classmethod
-    def from_args(cls, args: Mapping, q: Questionnaire) -> Filters:
+    def from_args(cls, args: Mapping, q: Questionnaire, me: int | None = None) -> Filters:
         errors = []
+        view = args.get("view", "")
+        if view and view not in VIEWS:
+            errors.append("Choose a saved filter from the list.")
+            view = ""
         status = args.get("status", "")
         outcome = args.get("outcome", "")
         flag = args.get("flag", "")
@@ -162,6 +210,8 @@ class Filters(DayRange):
             outcome=outcome,
             flag=flag,
             urgent=args.get("urgent") == "1",
+            view=view,
+            me=me,
             errors=tuple(errors),
         )
 
@@ -174,8 +224,15 @@ class Filters(DayRange):
             padded = literal(" ", String) + Submission.flag_ids + literal(" ", String)
             stmt = stmt.where(padded.contains(f" {self.flag} ", autoescape=True))
         stmt = self.within(stmt, Submission.created_at, zone)
-        if self.urgent:
+        if self.urgent or self.view == "urgent":
             stmt = stmt.where(Submission.urgency >= 2)
+        if self.view == "mine":
+            stmt = stmt.where(Submission.assigned_to_id == (self.me or -1))
+        elif self.view == "unassigned":
+            stmt = stmt.where(Submission.assigned_to_id.is_(None))
+        elif self.view == "waiting":
+            since = utcnow() - dt.timedelta(days=WAITING_DAYS)
+            stmt = stmt.where(Submission.status.in_(WAITING), Submission.created_at < since)
         return stmt
 
     def args(self) -> dict:
@@ -186,8 +243,13 @@ class Filters(DayRange):
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
             "urgent": "1" if self.urgent else "",
+            "view": self.view,
         }
         return {k: v for k, v in out.items() if v}
+
+    def with_view(self, view: str) -> dict:
+        """The link of a saved filter: the other filters kept, this view (or none) chosen."""
+        return {**self.without("view"), **({"view": view} if view else {})}
 
     def without(self, key: str) -> dict:
         return {k: v for k, v in self.args().items() if k != key}
@@ -197,21 +259,38 @@ class Filters(DayRange):
         return bool(self.args())
 
 
+def due(today: dt.date):
+    """The rows whose follow-up day has come (in the practice's zone)."""
+    return and_(Submission.follow_up_on.is_not(None), Submission.follow_up_on <= today)
+
+
+def not_due(today: dt.date):
+    return or_(Submission.follow_up_on.is_(None), Submission.follow_up_on > today)
+
+
 def queue_page(
     db: Session, filters: Filters, requested, zone: dt.tzinfo, per_page: int = PER_PAGE
 ) -> Page:
-    """One page of the queue, most urgent first."""
-    count = filters.apply(select(func.count()).select_from(Submission), zone)
-    # Page through the ids first (an index scan), then load only this page's rows.
-    ids_page = paginate(
-        db,
-        filters.apply(select(Submission.id), zone),
-        QUEUE_ORDER,
-        requested,
-        per_page,
-        count_stmt=count,
-    )
-    ids = ids_page.rows
+    """One page of the queue in `queue_order`: due follow-ups, then most urgent first.
+
+    The order is read in two parts, so each is an index scan, never a sort of the whole
+    table: the (few) due follow-ups by their own index, then the rest by ix_submission_rank.
+    """
+    today = local_today(zone)
+    total = db.scalar(filters.apply(select(func.count()).select_from(Submission), zone)) or 0
+    first_due = filters.apply(select(Submission.id), zone).where(due(today))
+    due_count = db.scalar(select(func.count()).select_from(first_due.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(parse_int(requested, 1), 1), pages)
+    start = (page - 1) * per_page
+    ids = []
+    if start < due_count:
+        ids += db.scalars(first_due.order_by(*QUEUE_ORDER).limit(per_page).offset(start)).all()
+    if len(ids) < per_page:
+        rest = filters.apply(select(Submission.id), zone).where(not_due(today))
+        ids += db.scalars(
+            rest.order_by(*QUEUE_ORDER).limit(per_page - len(ids)).offset(max(0, start - due_count))
+        ).all()
     loaded = (
         {
             sub.id: sub
@@ -220,23 +299,56 @@ def queue_page(
         if ids
         else {}
     )
-    ids_page.rows = [loaded[i] for i in ids if i in loaded]
-    return ids_page
+    return Page([loaded[i] for i in ids if i in loaded], total, page, pages)
 
 
-def change_status(db: Session, submission_id: str, old: str, new: str) -> bool:
+def neighbours(
+    db: Session, filters: Filters, zone: dt.tzinfo, submission_id: str
+) -> tuple[str | None, str | None]:
+    """(previous, next) references around a submission in the queue's current order and
+    filters; None at either end, or both when the filters leave it out."""
+    stmt = filters.apply(select(Submission.id, Submission.reference), zone)
+    ordered = list(db.execute(stmt.order_by(*queue_order(local_today(zone)))))
+    ids = [row.id for row in ordered]
+    if submission_id not in ids:
+        return None, None
+    at = ids.index(submission_id)
+    before = ordered[at - 1].reference if at > 0 else None
+    after = ordered[at + 1].reference if at + 1 < len(ordered) else None
+    return before, after
+
+
+def change_status(
+    db: Session, submission_id: str, old: str, new: str, today: dt.date | None = None
+) -> bool:
     """Move a submission from `old` to `new`, only if it still is `old`; whether it moved.
 
     One conditional UPDATE: when two therapists change the same status at once, PostgreSQL
-    makes the second wait for the first and then finds no row still at `old`.
+    makes the second wait for the first and then finds no row still at `old`. It stamps the
+    time, and a follow-up that is due (on or before `today`) is done with this step.
     """
+    values: dict = {"status": new, "status_at": utcnow()}
+    if today is not None:
+        values["follow_up_on"] = case(
+            (Submission.follow_up_on <= today, None), else_=Submission.follow_up_on
+        )
     moved = db.execute(
         update(Submission)
         .where(Submission.id == submission_id, Submission.status == old)
-        .values(status=new)
+        .values(**values)
         .execution_options(synchronize_session="fetch")
     )
     return moved.rowcount == 1
+
+
+def tombstones(db: Session, since: dt.datetime) -> list[Tombstone]:
+    """Submissions their clients deleted since `since`, most urgent and newest first."""
+    stmt = (
+        select(Tombstone)
+        .where(Tombstone.deleted_at >= since)
+        .order_by(Tombstone.queue_rank.desc(), Tombstone.deleted_at.desc())
+    )
+    return list(db.scalars(stmt))
 
 
 def urgent_unreviewed(db: Session) -> int:
@@ -268,6 +380,10 @@ class Labels:
             except LookupError:
                 self._defs[content_hash] = None
         return self._defs[content_hash]
+
+    def short(self, sub: Submission) -> str:
+        """The outcome's short label, e.g. "Consult"; its title when it has none."""
+        return OUTCOME_SHORT.get(sub.outcome_id) or self.outcome(sub)
 
     def outcome(self, sub: Submission) -> str:
         q = self.definition(sub.definition_hash)

@@ -15,6 +15,7 @@ import hmac
 import secrets
 import time
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -23,6 +24,7 @@ from flask import (
     Flask,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -189,6 +191,22 @@ def unknown_actor(email: str) -> str:
     return f"unknown account {fingerprint(email)}"
 
 
+def locked_message(until: dt.datetime | None) -> str | None:
+    """What the right password hears while the account is locked: until when, locally."""
+    if until is None:
+        return None
+    try:
+        zone = ZoneInfo(current_app.config["STAFF_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    local = until.replace(tzinfo=dt.UTC).astimezone(zone)
+    return (
+        "This account is locked after several failed attempts to sign in. It opens again at "
+        f"{local:%H:%M} {local.tzname()} on {local:%d %b %Y}. An administrator can unlock it "
+        "sooner."
+    )
+
+
 class WriteFailed(Exception):
     """A sign-in's writes (counters, audit, session token) did not commit."""
 
@@ -222,7 +240,7 @@ def login():
                 therapist = _authenticate(normalise_email(form.email.data), form.password.data)
                 if therapist is not None:
                     return _start_second_step(therapist)
-                error = GENERIC_ERROR
+                error = locked_message(g.pop("locked_until", None)) or GENERIC_ERROR
             except WriteFailed:
                 error, status = UNAVAILABLE, 503
     return _no_store(render_template("staff/login.html", form=form, error=error), status)
@@ -261,7 +279,10 @@ def _authenticate(email: str, password: str) -> Therapist | None:
         commit()
         return None
     if is_locked(therapist):
-        _burn_time(password)
+        # the same work as any other attempt; only the right password learns of the lock,
+        # so the message never tells a stranger that an email has an account
+        if check_password(therapist.password_hash, password):
+            g.locked_until = therapist.locked_until
         audit.record("login_failed", actor=email, detail="account locked")
         commit()
         return None

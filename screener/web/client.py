@@ -174,6 +174,7 @@ def send():
             "email": (form.email.data or "").strip() if form.method.data == "email" else "",
             "phone": (form.phone.data or "").strip() if form.method.data == "phone" else "",
             "time": (form.time.data or "").strip(),
+            "voicemail": form.voicemail.data if form.voicemail.data in ("yes", "no") else "",
         }
         svc = app_state.get()
         try:

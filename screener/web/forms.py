@@ -197,6 +197,11 @@ class ContactForm(FlaskForm):
         "When is a good time to reach you? (optional)",
         validators=[Optional(), Length(max=200, message="Use 200 characters or fewer")],
     )
+    voicemail = LenientRadioField(
+        "If we phone and you do not answer, can we leave a voicemail? (optional)",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, please do not")],
+        validators=[Optional(), AnyOf(("yes", "no"), message="Select yes or no")],
+    )
     consent = BooleanField(
         "I agree to share this summary and my contact details with the practice",
         # DataRequired, not InputRequired: a posted "false" is input, but no agreement

@@ -1,10 +1,11 @@
-"""The therapists' side: queue, submission detail, PDF, status, notes, assignment, CSV, audit.
+"""The therapists' side: queue, submission detail, PDFs, status, notes, assignment, CSV, audit.
 
-The queue filters, sorts and paginates in SQL on the plain columns (urgency, status,
-outcome, flag ids, dates) and never decrypts a row. Only the detail page, the PDF and the
-CSV export open the encrypted answers, and each of those is audited. The queries live in
-`screener.store.queries`, the CSV in `screener.store.export`, the FHIR Bundle in
-`screener.store.fhir_export`, both without Flask; the views here
+The queue filters, sorts and paginates in SQL on the plain columns (rank, status, outcome,
+flag ids, dates, follow-up day), then opens only the page's own rows (at most 25) for the
+first name, contact preferences, age and key scores. The detail page, the PDFs, the FHIR
+Bundle and the CSV export open the encrypted answers, and each of those is audited. The
+queries live in `screener.store.queries`, the CSV in `screener.store.export`, the FHIR Bundle
+in `screener.store.fhir_export`, all without Flask; the views here
 parse the request, call them, audit and render.
 """
 
@@ -36,20 +37,26 @@ from ..store import (
     StatusChange,
     Submission,
     Therapist,
+    Tombstone,
     export,
     fhir_export,
     queries,
     utcnow,
 )
+from ..store.cards import card
 from ..store.queries import (
     PER_PAGE,
+    RANKS,
     STATUSES,
     URGENCY,
+    VIEWS,
     AuditFilters,
     Filters,
     Labels,
     audit_page,
     flags_by_level,
+    local_today,
+    parse_date,
     parse_int,
     queue_page,
 )
@@ -60,15 +67,11 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 MAX_NOTE = 5000
 
-#: the status workflow: where each status can go next
-TRANSITIONS = {
-    "new": ("in_review",),
-    "in_review": ("contacted",),
-    "contacted": ("consultation_booked", "not_a_fit_now"),
-    "consultation_booked": ("closed",),
-    "not_a_fit_now": ("closed",),
-    "closed": (),
-}
+#: the status workflow: any status can move to any other in one step (a call can be booked
+#: straight from "New"; a wrong step is corrected by moving back, and both stay recorded)
+TRANSITIONS = {old: tuple(new for new in STATUSES if new != old) for old in STATUSES}
+#: how long the queue keeps showing a submission its client deleted
+TOMBSTONE_DAYS = 14
 
 
 # -- every staff page: signed in, never cached -------------------------------------------
@@ -140,13 +143,19 @@ def relative_time(value: dt.datetime, now: dt.datetime | None = None) -> str:
 def queue():
     svc = app_state.get()
     q = svc.questionnaire
-    filters = Filters.from_args(request.args, q)
-    page = queue_page(app_state.db(), filters, request.args.get("page"), practice_zone())
+    filters = queue_filters(request.args)
+    db = app_state.db()
+    page = queue_page(db, filters, request.args.get("page"), practice_zone())
+    labels = Labels(app_state.definition)
+    cards = {sub.id: card(svc.vault, labels.definition, sub) for sub in page.rows}
+    deleted = queries.tombstones(db, utcnow() - dt.timedelta(days=TOMBSTONE_DAYS))
     return render_template(
         "staff/queue.html",
         rows=page.rows,
-        labels=Labels(app_state.definition),
+        cards=cards,
+        labels=labels,
         filters=filters,
+        views=VIEWS,
         total=page.total,
         page=page.page,
         pages=page.pages,
@@ -154,7 +163,15 @@ def queue():
         outcomes=[(o.id, o.title) for o in q.outcomes],
         flags_by_level=flags_by_level(q),
         urgency_names=URGENCY,
+        ranks=RANKS,
+        tombstones=deleted,
+        today=local_today(practice_zone()),
     )
+
+
+def queue_filters(args) -> Filters:
+    """The queue's filters from a query string or form, "Mine" being the signed-in therapist."""
+    return Filters.from_args(args, app_state.get().questionnaire, me=current_user.therapist.id)
 
 
 # -- detail -------------------------------------------------------------------------------
@@ -205,21 +222,63 @@ def answer_rows(q: Questionnaire, evaluation: Evaluation) -> list:
     return rows
 
 
-def evidence_rows(q: Questionnaire, fired) -> list[tuple[str, str]]:
+def evidence_rows(q: Questionnaire, fired) -> list[tuple[str, str, str]]:
+    """(anchor of the answer in "All answers" or "", label, value) of what raised a flag."""
     out = []
     for qid, value in fired.evidence:
         question = q.questions.get(qid)
         if question is not None:
-            out.append((question.label, question.display(value)))
+            out.append((f"a-{qid}", question.label, question.display(value)))
         else:
             score = q.score(qid)
-            out.append((score.label if score else qid, str(value)))
+            shown = f"{value:g}" if isinstance(value, int | float) else str(value)
+            out.append(("scores" if score else "", score.label if score else qid, shown))
     return out
+
+
+def safety_panel(q: Questionnaire, evaluation: Evaluation) -> list[tuple[str, str]]:
+    """The safety section's yes/no items in order (C-SSRS style): (question, Yes/No/Not asked)."""
+    section = q.section("safety")
+    if section is None:
+        return []
+    rows = []
+    for page in section.pages:
+        for question in page.questions:
+            if question.type != "yesno":
+                continue
+            value = evaluation.answers.get(question.id)
+            rows.append((question, question.display(value) if value else "Not asked"))
+    return rows
+
+
+def raised_by(evaluation: Evaluation) -> set[str]:
+    """The ids of the answers that raised any flag (highlighted in "All answers")."""
+    return {qid for f in evaluation.flags for qid, _ in f.evidence}
+
+
+def queue_position(sub: Submission) -> tuple[str | None, str | None]:
+    filters = queue_filters(request.args)
+    return queries.neighbours(app_state.db(), filters, practice_zone(), sub.id)
+
+
+def tombstone_page(reference: str):
+    """A submission its client deleted: what is left of it, never a bare "not found"."""
+    stone = app_state.db().get(Tombstone, reference)
+    if stone is None:
+        abort(404)
+    audit.record("view_submission", reference=stone.reference, detail="deleted by the client")
+    app_state.db().commit()
+    html = render_template("staff/tombstone.html", stone=stone, ranks=RANKS, urgency_names=URGENCY)
+    return make_response(html, 410)
 
 
 @bp.get("/s/<reference>")
 def detail(reference):
-    sub = find_submission(reference)
+    sub = (
+        app_state.db().scalars(select(Submission).where(Submission.reference == reference)).first()
+    )
+    if sub is None:
+        return tombstone_page(reference)
     review = open_review(sub)
     db = app_state.db()
     notes = db.scalars(
@@ -240,6 +299,7 @@ def detail(reference):
     ev = review.evaluation
     grouped = [(level, [f for f in ev.flags if f.flag.level == level]) for level in LEVELS]
     ask = [f for level in LEVELS for f in ev.flags if f.flag.level == level and f.flag.ask_on_call]
+    previous, following = queue_position(sub)
     audit.record("view_submission", reference=sub.reference)
     db.commit()
     return render_template(
@@ -257,10 +317,19 @@ def detail(reference):
         next_statuses=TRANSITIONS.get(sub.status, ()),
         answers=answer_rows(review.q, ev),
         evidence=lambda f: evidence_rows(review.q, f),
+        raised=raised_by(ev),
+        safety=safety_panel(review.q, ev),
+        short_outcome=queries.OUTCOME_SHORT.get(sub.outcome_id, ev.outcome.title),
+        age=ev.answers.get("age"),
+        previous=previous,
+        following=following,
+        queue_args=queue_filters(request.args).args(),
         urgency_names=URGENCY,
+        ranks=RANKS,
         max_note=MAX_NOTE,
         note_error=g.pop("note_error", None),
         note_text=g.pop("note_text", ""),
+        today=local_today(practice_zone()),
     )
 
 
@@ -284,6 +353,32 @@ def summary_pdf(reference):
     disposition = "inline" if inline else "attachment"
     response.headers["Content-Disposition"] = (
         f'{disposition}; filename="kap-prescreen-summary-{sub.reference}.pdf"'
+    )
+    return response
+
+
+@bp.get("/s/<reference>/brief.pdf")
+def brief_pdf(reference):
+    """The clinician brief: contact, flags with evidence, questions, scores and answers."""
+    from ..pdf import BriefMeta, render_brief
+
+    sub = find_submission(reference)
+    review = open_review(sub)
+    meta = BriefMeta(
+        reference=sub.reference,
+        created_at=sub.created_at,
+        contact=review.contact,
+        received=local_time(sub.created_at),
+        priority=RANKS.get(sub.queue_rank, ""),
+        status=STATUSES.get(sub.status, sub.status),
+    )
+    body = render_brief(review.evaluation, review.q, meta)
+    audit.record("brief_download", reference=sub.reference)
+    app_state.db().commit()
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="kap-clinician-brief-{sub.reference}.pdf"'
     )
     return response
 
@@ -315,35 +410,78 @@ def change_status(reference):
     sub = find_submission(reference)
     new = request.form.get("status", "")
     seen = request.form.get("current", sub.status)
+    correction = request.form.get("correction") == "1"
     old = sub.status
+    db = app_state.db()
     if seen != old:
         changed_meanwhile(old)
     elif new not in STATUSES:
         flash("Choose a new status from the list.")
-    elif new not in TRANSITIONS.get(old, ()):
-        allowed = " or ".join(f"\u201c{STATUSES[s]}\u201d" for s in TRANSITIONS.get(old, ()))
-        hint = (
-            f" From \u201c{STATUSES[old]}\u201d it can move to {allowed}."
-            if allowed
-            else f" \u201c{STATUSES[old]}\u201d is the last step."
-        )
-        flash(
-            f"The status cannot change from \u201c{STATUSES[old]}\u201d to "
-            f"\u201c{STATUSES[new]}\u201d.{hint}"
-        )
-    elif not queries.change_status(app_state.db(), sub.id, old, new):
-        app_state.db().rollback()
-        now = app_state.db().scalar(select(Submission.status).where(Submission.id == sub.id))
+    elif new == old:
+        flash(f"The status is already \u201c{STATUSES[old]}\u201d.")
+    elif not queries.change_status(db, sub.id, old, new, local_today(practice_zone())):
+        db.rollback()
+        now = db.scalar(select(Submission.status).where(Submission.id == sub.id))
         if now is None:  # deleted by its client meanwhile
-            abort(404)
+            return redirect(url_for(".detail", reference=reference), code=303)
         changed_meanwhile(now)
     else:
         therapist = current_user.therapist
-        app_state.db().add(StatusChange(submission_id=sub.id, by_id=therapist.id, old=old, new=new))
-        audit.record("status_change", reference=sub.reference, detail=f"{old} \u2192 {new}")
-        app_state.db().commit()
-        flash(f"Status changed to \u201c{STATUSES[new]}\u201d.")
-    return redirect(url_for(".detail", reference=reference, _anchor="status"), code=303)
+        change = StatusChange(
+            submission_id=sub.id, by_id=therapist.id, old=old, new=new, correction=correction
+        )
+        db.add(change)
+        audit.record(
+            "status_corrected" if correction else "status_change",
+            reference=sub.reference,
+            detail=f"{old} \u2192 {new}",
+        )
+        db.commit()
+        flash(status_message(new, correction, change.at))
+    return redirect(detail_url(reference, "status"), code=303)
+
+
+def status_message(new: str, correction: bool, at: dt.datetime) -> str:
+    if correction:
+        return f"Corrected: the status is \u201c{STATUSES[new]}\u201d again. Both steps are kept."
+    if new == "no_answer":
+        return f"Recorded: tried to call, no answer, at {local_time(at)}."
+    if new == "consultation_booked":
+        return "Recorded: called, and the consultation is booked."
+    return f"Status changed to \u201c{STATUSES[new]}\u201d."
+
+
+@bp.post("/s/<reference>/follow-up")
+def follow_up(reference):
+    """Set (or clear) the day the case goes back to the top of the queue."""
+    sub = find_submission(reference)
+    raw = request.form.get("on", "")
+    today = local_today(practice_zone())
+    day = parse_date(raw)
+    if request.form.get("clear") == "1":
+        day = None
+    elif day is None or day < today:
+        flash(
+            f"Enter the follow-up date as a real date from today ({today.isoformat()}) on, "
+            "like 2026-12-07."
+        )
+        return redirect(detail_url(sub.reference, "follow-up"), code=303)
+    sub.follow_up_on = day
+    audit.record("follow_up", reference=sub.reference, detail=day.isoformat() if day else "cleared")
+    app_state.db().commit()
+    flash(
+        f"Follow-up set for {day:%A %d %B %Y}: the case goes back to the top of the queue that day."
+        if day
+        else "Follow-up date cleared."
+    )
+    return redirect(detail_url(sub.reference, "follow-up"), code=303)
+
+
+def detail_url(reference: str, anchor: str) -> str:
+    """Back to the detail page after a form, keeping the queue's filters (next, previous)."""
+    return url_for(
+        ".detail", reference=reference, _anchor=anchor, **queue_filters(request.args).args()
+    )
 
 
 def changed_meanwhile(now: str) -> None:
@@ -375,7 +513,7 @@ def add_note(reference):
     audit.record("note_added", reference=sub.reference)
     app_state.db().commit()
     flash("Note added.")
-    return redirect(url_for(".detail", reference=sub.reference, _anchor="notes"), code=303)
+    return redirect(detail_url(sub.reference, "notes"), code=303)
 
 
 @bp.post("/s/<reference>/assign")
@@ -389,7 +527,7 @@ def assign(reference):
         target = db.get(Therapist, parse_int(raw, -1))
         if target is None or not target.active:
             flash("Choose a therapist from the list.")
-            return redirect(url_for(".detail", reference=sub.reference, _anchor="assign"), code=303)
+            return redirect(detail_url(sub.reference, "assign"), code=303)
     if (target.id if target else None) != sub.assigned_to_id:
         sub.assigned_to_id = target.id if target else None
         audit.record(
@@ -399,7 +537,7 @@ def assign(reference):
         )
         db.commit()
     flash(f"Assigned to {target.email}." if target else "No one is assigned now.")
-    return redirect(url_for(".detail", reference=sub.reference, _anchor="assign"), code=303)
+    return redirect(detail_url(sub.reference, "assign"), code=303)
 
 
 # -- CSV export ---------------------------------------------------------------------------
@@ -408,14 +546,14 @@ def export_link():
     """An old link or bookmark: exporting (and auditing it) is a POST with CSRF only, so a
     link on another site cannot make a signed-in therapist's browser export."""
     flash("To download the queue as a CSV file, use the Download CSV button below.")
-    filters = Filters.from_args(request.args, app_state.get().questionnaire)
+    filters = queue_filters(request.args)
     return redirect(url_for(".queue", **filters.args(), _anchor="export"), code=303)
 
 
 @bp.post("/export.csv")
 def export_csv():
     svc = app_state.get()
-    filters = Filters.from_args(request.form, svc.questionnaire)
+    filters = queue_filters(request.form)
     private = request.form.get("private") == "1"
     rows = export.csv_rows(
         app_state.db(),

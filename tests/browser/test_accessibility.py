@@ -146,6 +146,52 @@ def test_too_many_attempts_page(new_context, axe, live_server):
         limiter.enabled = False
 
 
+def test_staff_queue_detail_and_tombstone_pages(
+    new_context, live_server, staff_account, personas, axe
+):
+    """The staff pages of issue 16 in their fuller states: a queue with a saved filter, a due
+    follow-up and a client-deleted submission; a detail page with a follow-up date, a wrong
+    step to correct and highlighted answers; the page a deleted submission leaves."""
+    import datetime as dt
+
+    from screener.store import Tombstone, utcnow
+    from tests.staff_helpers import submit_answers
+
+    app = live_server.app
+    reference = submit_answers(app, personas["P10"].answers)
+    with app.extensions["screener"].sessionmaker.begin() as session:
+        now = utcnow()
+        gone = "KAP-GONE-" + reference[-4:]
+        session.add(
+            Tombstone(
+                reference=gone,
+                urgency=2,
+                queue_rank=3,
+                received_at=now - dt.timedelta(hours=2),
+                deleted_at=now,
+                status="new",
+            )
+        )
+    email, password = staff_account
+    page = new_context().new_page()
+    from tests.browser import flows
+
+    flows.sign_in(page, email, password)  # the password, then the two-factor step
+    page.goto(f"/staff/s/{reference}?view=unassigned")
+    page.get_by_label("Put back at the top of the queue on").fill(utcnow().date().isoformat())
+    click_and_wait(page, "Set follow-up")
+    click_and_wait(page, "Tried to call — no answer")
+    expect(page.get_by_role("button", name=re.compile("Correct it"))).to_be_visible()
+    expect(page.locator(".answer--raised").first).to_be_visible()
+    axe(page, "staff detail with a follow-up and a correction")
+    page.goto("/staff/?view=unassigned")
+    expect(page.get_by_role("heading", name="Deleted by their clients")).to_be_visible()
+    axe(page, "staff queue with a tombstone and a saved filter")
+    page.goto(f"/staff/s/{gone}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(gone)
+    axe(page, "staff tombstone")
+
+
 def test_the_scans_do_catch_problems(page, axe):
     """A guard against a harness that passes everything: break a page on purpose."""
     page.goto("/privacy")
