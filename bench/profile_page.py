@@ -49,6 +49,8 @@ def run(requests: int = 200) -> dict:
                 "DATA_KEY": "",
                 "RATELIMIT_ENABLED": False,
                 "SESSION_COOKIE_SECURE": False,
+                # no delivery thread: it would outlive this temporary database
+                "NOTIFY_IN_PROCESS": False,
             }
         )
         app.instance_path = tmp
