@@ -13,7 +13,6 @@ import secrets
 import time
 
 import pyotp
-import segno
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ..store import Therapist
@@ -49,6 +48,8 @@ def provisioning_uri(secret: str, email: str) -> str:
 
 def qr_data_uri(uri: str) -> str:
     """The QR code as an SVG data: URI, for an <img> under the app's CSP (no inline SVG)."""
+    import segno  # only enrolment draws a QR code; no need to load it in every worker
+
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=4, dark="#0b0c0c")
 
 
