@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -35,6 +36,27 @@ from .limits import (
 from .page_tokens import SUPPORT
 
 bp = Blueprint("client", __name__)
+
+
+@bp.context_processor
+def _client_globals() -> dict:
+    return {"exit_url": current_app.config["EXIT_URL"]}
+
+
+@bp.before_request
+def _close_when_idle():
+    """On a shared device, answers left open close after CLIENT_IDLE_MINUTES idle."""
+    if journey.idle_too_long():
+        session.clear()
+        flash(
+            "You were away for more than "
+            f"{current_app.config['CLIENT_IDLE_MINUTES']} minutes, so we closed your "
+            "answers on this device to keep them private. If you saved them, enter your "
+            "resume code to carry on."
+        )
+        return redirect(url_for("client.resume"))
+    journey.mark_seen()
+    return None
 
 
 @bp.get("/")
@@ -262,9 +284,12 @@ def save():
         return journey.no_draft()
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
+        replaced = ctx.draft.resume_hash is not None  # the earlier code stops working
         code = drafts.issue_resume_code(ctx.draft)
         journey.save(ctx)
-        return journey.no_store(render_template("client/saved.html", code=code, ctx=ctx))
+        return journey.no_store(
+            render_template("client/saved.html", code=code, ctx=ctx, replaced=replaced)
+        )
     return journey.no_store(render_template("client/save.html", form=form, ctx=ctx))
 
 

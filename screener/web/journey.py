@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from dataclasses import dataclass
 
 from flask import (
@@ -112,6 +113,21 @@ def remember(draft: Draft) -> None:
     session.clear()
     session["draft"] = draft.id
     session.permanent = True
+    mark_seen()
+
+
+def mark_seen() -> None:
+    """Note when this browser last asked for a client page (for the idle limit)."""
+    if session.get("draft"):
+        session["seen"] = int(time.time())
+
+
+def idle_too_long() -> bool:
+    seen = session.get("seen")
+    if not session.get("draft") or seen is None:
+        return False
+    limit = current_app.config["CLIENT_IDLE_MINUTES"] * 60
+    return time.time() - seen > limit
 
 
 def save(ctx: Context) -> None:
