@@ -56,8 +56,9 @@ def test_p01_baseline_gets_a_consultation_recommended(journey, personas):
     html = result.get_data(as_text=True)
     assert h1(html) == "A consultation looks like a good next step"
     assert journey.support_after == []
-    assert journey.steps[0] == "Step 1 of 23"  # trauma follow-ups and "right now" may apply
-    assert journey.steps[-1] == "Step 21 of 21"
+    # the follow-up pages (trauma, safety, mood, "right now") may apply
+    assert journey.steps[0] == "Step 1 of 29"
+    assert journey.steps[-1] == "Step 24 of 24"
     totals = [int(step.split()[-1]) for step in journey.steps]
     assert totals == sorted(totals, reverse=True)  # the total never jumps up
     assert "Because you told us" in html
@@ -78,7 +79,8 @@ def test_p08_intent_shows_support_after_the_safety_page_and_support_first(
 ):
     journey.start()
     journey.answer_all(personas["P08"].answers)
-    assert journey.support_after[-1] == "safety"
+    # support at each new level: after the safety page, then after its follow-ups
+    assert journey.support_after[-2:] == ["safety", "safety_thoughts"]
     result = journey.finish().get_data(as_text=True)
     assert h1(result) == "Please reach out for immediate support first"
     assert result.index("Please reach out now") < result.index("<h1>")  # crisis help leads
@@ -87,7 +89,7 @@ def test_p08_intent_shows_support_after_the_safety_page_and_support_first(
 def test_support_page_offers_one_tap_crisis_contacts(journey, client, personas):
     answers = dict(personas["P08"].answers)
     journey.start()
-    journey.answer_all(answers, until="safety")
+    journey.answer_all(answers, until="safety_thoughts")
     journey.answer_page(answers)
     assert journey.where == "support"
     html = client.get(journey.location).get_data(as_text=True)
@@ -241,7 +243,7 @@ def test_save_and_resume_in_another_browser(app, journey, client, personas, ques
     )
     assert page_at(other, response.headers["Location"]) == "phq9"
     page = other.get(url(other, "phq9")).get_data(as_text=True)
-    assert "Step 4 of 23" in page
+    assert "Step 4 of 29" in page
     assert 'name="phq9_1" type="radio" value="2" checked' in page
 
 
@@ -356,11 +358,11 @@ def test_pages_showing_answers_are_never_cached(journey, client, personas):
 
 def test_conditional_reveal_is_in_the_html_with_a_no_js_hint(journey, client, personas):
     journey.start()
-    journey.answer_all(personas["P01"].answers, until="safety")
-    html = client.get(url(client, "safety")).get_data(as_text=True)
-    assert 'data-reveal-parent="si_thoughts"' in html
+    journey.answer_all(personas["P01"].answers, until="blood_pressure")
+    html = client.get(url(client, "blood_pressure")).get_data(as_text=True)
+    assert 'data-reveal-parent="bp_told_high"' in html
     assert "Only answer this if you chose \u201cYes\u201d above." in html
-    assert 'name="si_intent"' in html
+    assert 'name="bp_treated"' in html
 
 
 def test_page_form_classes_are_built_once(questionnaire):

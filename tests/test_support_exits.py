@@ -171,13 +171,16 @@ def test_support_page_then_argument_only_knows_the_journeys_exits(client, questi
 
 
 def test_see_my_result_goes_through_a_support_page_never_acknowledged(client, questionnaire):
-    example = ON_CHANGE["safety"]
+    # safety_now: a change there opens no follow-up page that check answers would ask first
+    example = ON_CHANGE["safety_now"]
     journey = Journey(client, questionnaire)
-    reach_page(journey, "safety", quieted(questionnaire, "safety", example.answers), change=True)
+    reach_page(
+        journey, "safety_now", quieted(questionnaire, "safety_now", example.answers), change=True
+    )
     html = client.get(journey.location).get_data(as_text=True)
-    ids = [question.id for question in questionnaire.pages["safety"].questions]
+    ids = [question.id for question in questionnaire.pages["safety_now"].questions]
     data = {"csrf_token": csrf_token(html), **form_values(ids, example.answers)}
-    response = client.post(url(client, "safety"), data=data)
+    response = client.post(url(client, "safety_now"), data=data)
     assert page_at(client, response.headers["Location"]) == "support"
     client.get("/check")  # the client leaves the support page by hand
     response = journey.post("/check")

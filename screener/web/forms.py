@@ -54,6 +54,8 @@ def required_message(question: Question) -> str:
     name = _short_name(question)
     if question.type == "multiple":
         return f"Select all that apply for {name}, or the option for none"
+    if question.type == "yesno":
+        return f"Select yes or no for {name}"
     if question.is_choice:
         return f"Select an answer for {name}"
     if question.is_numeric:
@@ -69,10 +71,12 @@ LABEL_IN_ERROR_MAX = 60
 
 def _short_name(question: Question) -> str:
     """How an error names its question: the `short` label, a short label, or "this question"."""
-    label = question.short or question.label.rstrip("?.:")
+    if question.short:
+        return question.short
+    label = question.label.rstrip("?.:")
     if len(label) > LABEL_IN_ERROR_MAX:
         return "this question"
-    return f"\u201c{label[0].lower() + label[1:] if question.short else label}\u201d"
+    return f"\u201c{label}\u201d"
 
 
 def friendly(question: Question, code: str) -> str:
