@@ -69,7 +69,8 @@ TARGETS_JS = """() => {
         }
         if (box.width < 43.5 || box.height < 43.5) {
             const name = (el.textContent || el.value || el.name || el.id).trim().slice(0, 40);
-            small.push(`${el.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+            const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+            small.push(`${el.tagName.toLowerCase()} "${name}" ${size}`);
         }
     }
     return small;
