@@ -200,7 +200,7 @@ def test_hidden_branch_answers_are_discarded(app, journey, client, personas):
 def test_change_link_returns_to_check_answers(journey, client, personas):
     journey.run(personas["P01"].answers)
     check = client.get("/check").get_data(as_text=True)
-    assert f'href="{url(client, "location", change=1)}#in_colorado"' in check
+    assert f'href="{url(client, "location", change=1)}#in_colorado-question"' in check
     html = client.get(url(client, "location", change=1)).get_data(as_text=True)
     response = client.post(
         url(client, "location"), data={"csrf_token": csrf_token(html), "in_colorado": "not_sure"}

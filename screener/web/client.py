@@ -156,7 +156,13 @@ def check():
         # a resume code brings them back here too.
         journey.remember_position(ctx, checking=True, page="check")
     return journey.no_store(
-        render_template("client/check.html", ctx=ctx, form=form, rows=journey.summary_rows(ctx))
+        render_template(
+            "client/check.html",
+            ctx=ctx,
+            form=form,
+            rows=journey.summary_rows(ctx),
+            sent=journey.is_sent(ctx),
+        )
     )
 
 
