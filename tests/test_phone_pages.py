@@ -148,3 +148,33 @@ def test_after_send_check_answers_offers_no_change(app, client, questionnaire, p
     html = client.get("/check").get_data(as_text=True)
     assert "Change<span" not in html
     assert "can no longer be changed here" in html
+
+
+def test_landing_says_what_kap_is_starts_early_and_estimates_honestly(client, questionnaire):
+    from screener.questionnaire.timing import estimated_minutes
+
+    html = client.get("/").get_data(as_text=True)
+    assert "Ketamine-assisted psychotherapy (KAP) combines talk therapy" in html
+    assert html.index("Start now") < html.index("What you get")  # Start comes first
+    minutes = estimated_minutes(questionnaire)
+    assert f"up to about {minutes} minutes" in html and minutes >= 20  # not the old 15
+    assert "reviews your answers before any decision" not in html
+    assert 'href="/about-kap"' in html
+
+
+def test_about_kap_page_has_the_pdfs_section(client, questionnaire):
+    html = client.get("/about-kap").get_data(as_text=True)
+    assert "<h1>About KAP at this practice</h1>" in html
+    assert questionnaire.meta.about_kap[0].split(".")[0] in html
+
+
+def test_result_says_what_the_pdf_holds_and_forget_this_device(client, questionnaire, personas):
+    journey = Journey(client, questionnaire)
+    journey.run(personas["P01"].answers)
+    html = client.get("/result").get_data(as_text=True)
+    assert html.index("The PDF holds your answers") < html.index("Download summary (PDF)")
+    assert "Downloads folder" in html and 'href="/about-kap"' in html
+    response = journey.post("/forget")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/")
+    assert "no longer has your answers" in client.get("/").get_data(as_text=True)
+    assert client.get("/result").headers["Location"].endswith("/resume")

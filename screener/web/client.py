@@ -62,7 +62,10 @@ def _close_when_idle():
 @bp.get("/")
 def landing():
     return render_template(
-        "client/landing.html", form=ConfirmForm(), has_draft=journey.current_draft() is not None
+        "client/landing.html",
+        form=ConfirmForm(),
+        has_draft=journey.current_draft() is not None,
+        minutes=journey.minutes_to_answer(app_state.get().questionnaire),
     )
 
 
@@ -333,6 +336,16 @@ def delete():
     return journey.no_store(render_template("client/delete.html", form=form, ctx=ctx))
 
 
+@bp.post("/forget")
+def forget():
+    """Close the answers in this browser (a shared device); nothing is deleted."""
+    if not ConfirmForm().validate():
+        return journey.expired_page()
+    session.clear()
+    flash("This browser no longer has your answers. To carry on later, enter your resume code.")
+    return redirect(url_for(".landing"))
+
+
 # -- a refused post (rate limit): the page again, with what was typed and the wait ---------
 @refusal_page("client.page")
 def _page_refused(wait: str):
@@ -364,6 +377,12 @@ def _resume_refused(wait: str):
 @bp.get("/privacy")
 def privacy():
     return render_template("client/privacy.html")
+
+
+@bp.get("/about-kap")
+def about_kap():
+    """The PDF's "About KAP at this practice" section, as a page of its own."""
+    return render_template("client/about_kap.html")
 
 
 @bp.get("/help-now")

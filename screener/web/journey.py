@@ -20,6 +20,7 @@ from flask import (
 )
 
 from ..questionnaire import Evaluation, Questionnaire, clean, evaluate, visible_on_page
+from ..questionnaire.timing import estimated_minutes
 from ..store import AuditEntry, Draft, Submission, drafts, read_only, utcnow
 from . import app_state, changes
 from .page_tokens import SUPPORT, page_token, resolve
@@ -33,6 +34,12 @@ class Context:
     q: Questionnaire
     state: drafts.DraftState
     evaluation: Evaluation
+
+
+@functools.lru_cache(maxsize=8)
+def minutes_to_answer(q: Questionnaire) -> int:
+    """The landing page's estimate, from words to read and questions to answer."""
+    return estimated_minutes(q)
 
 
 def current_draft() -> Draft | None:
