@@ -8,7 +8,7 @@ import re
 import time
 
 from screener.web.forms import required_message
-from tests.journey_helpers import Journey, csrf_token, url
+from tests.journey_helpers import Journey, csrf_token, resume_code, url
 
 
 def journey_to(client, questionnaire, answers, page_id) -> Journey:
@@ -116,7 +116,7 @@ def test_check_answers_is_grouped_by_section_with_change_links(client, questionn
     assert 'id="age-question"' in client.get(url(client, "age", change=1)).get_data(as_text=True)
 
 
-def test_saving_twice_says_the_earlier_code_stops_working(client, questionnaire, personas):
+def test_saving_twice_says_the_earlier_code_stops_working(app, client, questionnaire, personas):
     journey = journey_to(client, questionnaire, personas["P01"].answers, "phq9")
     first = journey.post("/save").get_data(as_text=True)
     assert "replaces the one you were given before" not in first
@@ -124,6 +124,14 @@ def test_saving_twice_says_the_earlier_code_stops_working(client, questionnaire,
     assert "You already have a resume code" in again
     second = journey.post("/save").get_data(as_text=True)
     assert "This code replaces the one you were given before" in second
+    # the earlier code gets a message of its own, in another browser
+    other = app.test_client()
+    page = other.get("/resume").get_data(as_text=True)
+    old = other.post("/resume", data={"csrf_token": csrf_token(page), "code": resume_code(first)})
+    assert old.status_code == 400
+    assert "That code was replaced when these answers were saved again" in old.text
+    new = other.post("/resume", data={"csrf_token": csrf_token(page), "code": resume_code(second)})
+    assert new.status_code == 302
 
 
 def test_a_client_idle_for_30_minutes_is_sent_to_the_resume_page(

@@ -312,7 +312,10 @@ def resume():
             journey.remember(draft)
             return journey.resume(draft)
         form.code.errors.append(
-            "That code does not match a saved questionnaire. Check it and "
+            "That code was replaced when these answers were saved again. Enter the "
+            "newest code you were given."
+            if drafts.code_was_replaced(app_state.db(), form.code.data)
+            else "That code does not match a saved questionnaire. Check it and "
             "try again; codes stop working after the retention period."
         )
     status = 400 if form.errors else 200
