@@ -203,7 +203,7 @@ def test_call_back_request_at_375px_without_javascript(
 
     answers = personas["P08"].answers
     walker = Walker(page, questionnaire).start()
-    walker.answer_all(answers, until="safety")
+    walker.answer_all(answers, until="safety_thoughts")
     walker.fill_page(answers)
     click_and_wait(page, "Continue")
     expect(page.get_by_role("heading", level=1)).to_have_text("Please reach out for support now")

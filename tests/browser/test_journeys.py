@@ -18,7 +18,7 @@ def test_p01_end_to_end_by_visible_labels_with_pdf(page, questionnaire, personas
     walker = Walker(page, questionnaire).start()
     walker.answer_all(personas["P01"].answers)
     assert walker.support_after == []
-    assert walker.steps[0].startswith("Step 1 of ") and walker.steps[-1] == "Step 21 of 21"
+    assert walker.steps[0].startswith("Step 1 of ") and walker.steps[-1] == "Step 24 of 24"
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
     expect(page.get_by_text("venlafaxine XR 150 mg daily")).to_be_visible()
     shot(page, "check")
@@ -51,7 +51,8 @@ def test_p08_support_page_follows_the_safety_page_and_support_comes_first(
 
     walker = Walker(page, questionnaire, every_page=note).start()
     walker.answer_all(personas["P08"].answers)
-    assert walker.support_after[-1] == "safety"
+    # a support page at each new level: after the safety page, then after its follow-ups
+    assert walker.support_after[-2:] == ["safety", "safety_thoughts"]
     assert seen[-1] == "Please reach out for support now"
     assert walker.finish() == "Please reach out for immediate support first"
     crisis = page.get_by_role("heading", name=re.compile("Please reach out now"))
@@ -202,7 +203,9 @@ def _focus_is_visible(page) -> bool:
     return page.evaluate("""() => {
         const el = document.activeElement;
         if (!el || el === document.body) return false;
-        const s = getComputedStyle(el);
+        // a radio or checkbox is drawn by its label (GOV.UK style): the ring is there
+        const drawn = el.classList.contains('choice-input') && el.labels.length;
+        const s = drawn ? getComputedStyle(el.labels[0], '::before') : getComputedStyle(el);
         const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
         return outline || (s.boxShadow && s.boxShadow !== 'none');
     }""")
@@ -280,7 +283,7 @@ def test_save_and_finish_later_on_the_safety_page_shows_support_first(
     if age is not None:
         answers["age"] = age
     walker = Walker(page, questionnaire).start()
-    walker.answer_all(answers, until="safety")
+    walker.answer_all(answers, until="safety_thoughts")  # intent: asked after a Yes
     walker.fill_page(answers)
     click_and_wait(page, "Save and finish later")
     assert where(page) == "support", who

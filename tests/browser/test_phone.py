@@ -202,3 +202,15 @@ def test_resume_code_groups_stay_whole_and_can_be_copied(new_context, questionna
     expect(page.get_by_role("status").filter(has_text="Copied")).to_be_visible()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == code.inner_text().strip()
+
+
+def test_back_link_sits_in_a_landmark(new_context, axe_source, questionnaire, personas):
+    """axe's best-practice "region" rule: all content in landmarks, the Back link too."""
+    page = phone(new_context)
+    Walker(page, questionnaire).start().answer_all(personas["P01"].answers, until="location")
+    page.evaluate(axe_source)
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['region']})).violations"
+    )
+    assert result == [], result
+    expect(page.get_by_role("navigation", name="Back").get_by_role("link")).to_have_text("Back")
