@@ -214,3 +214,10 @@ def test_back_link_sits_in_a_landmark(new_context, axe_source, questionnaire, pe
     )
     assert result == [], result
     expect(page.get_by_role("navigation", name="Back").get_by_role("link")).to_have_text("Back")
+
+
+def test_start_is_on_the_first_screen_of_a_phone(new_context):
+    page = phone(new_context)
+    page.goto("/")
+    box = page.get_by_role("button", name="Start now").bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"], box
