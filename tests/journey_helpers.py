@@ -17,6 +17,12 @@ def h1(html: str) -> str:
     return re.sub(r"\s+", " ", match.group(1)).strip() if match else ""
 
 
+def resume_code(html: str) -> str:
+    """The code on the "saved" page, as a person reads it (line breaks only after dashes)."""
+    shown = html.split('id="resume-code">')[1].split("</strong>")[0]
+    return re.sub(r"<[^>]+>", "", shown).strip()
+
+
 def csrf_token(html: str) -> str:
     match = CSRF.search(html)
     return match.group(1) if match else ""

@@ -26,7 +26,7 @@ def opened(app, sub, blob) -> dict:
 def on_support_after_safety(client, questionnaire, answers) -> Journey:
     journey = Journey(client, questionnaire)
     journey.start()
-    journey.answer_all(answers, until="safety")
+    journey.answer_all(answers, until="safety_thoughts")  # the follow-ups raise the level
     journey.answer_page(answers)
     assert journey.where == "support"
     return journey

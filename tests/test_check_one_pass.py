@@ -34,13 +34,15 @@ TEN = [
     ),
     (
         "DEF008",
-        "          - id: med_trials_adequate\n            type: integer",
-        "          - id: med_trials_adequate\n            type: integr",
+        "          - id: med_trials_adequate\n            short: depression medicines taken"
+        " for 4 to 6 weeks\n            type: integer",
+        "          - id: med_trials_adequate\n            short: depression medicines taken"
+        " for 4 to 6 weeks\n            type: integr",
     ),
     (
         "DEF014",
-        "{id: phq9_1, type: single, options: freq_0_3,",
-        "{id: phq9_1, type: single, options: freq_03,",
+        'short: "little interest or pleasure", type: single, options: freq_0_3,',
+        'short: "little interest or pleasure", type: single, options: freq_03,',
     ),
     (
         "DEF013",
@@ -59,8 +61,8 @@ TEN = [
     ),
     (
         "DEF005",
-        "      - id: gad7\n        title: Over the last 2 weeks",
-        "      - id: phq9\n        title: Over the last 2 weeks",
+        "      - id: gad7\n        title: Worry and anxiety",
+        "      - id: phq9\n        title: Worry and anxiety",
     ),
     ("DEF026", "  - id: what_brings_you\n", "  - id: What_brings_you\n"),
 ]
@@ -151,9 +153,9 @@ def test_what_refers_to_a_broken_question_is_not_reported_again(tmp_path):
 
 
 def test_warnings_that_depend_on_a_broken_part_are_suppressed(tmp_path):
-    """dx_bipolar's options are unknown: its follow-up is not 'never shown' (DEF041), nor are
-    the values conditions compare it with unknown options (DEF011)."""
-    typo = ("DEF014", "            options: yes_no_unsure\n          - id: mania_now", "")
+    """high_mood_periods' options are unknown: its follow-up page is not 'never shown'
+    (DEF041), nor are the values conditions compare it with unknown options (DEF011)."""
+    typo = ("DEF014", "            options: yes_no_unsure\n      - id: mood_now", "")
     typo = (typo[0], typo[1], typo[1].replace("yes_no_unsure", "yes_no_unsur"))
     path, lines = edited(tmp_path, [typo])
 

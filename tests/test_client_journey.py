@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from screener.store import Draft, Submission
 from screener.web.forms import page_form_class
-from tests.journey_helpers import Journey, csrf_token, h1, page_at, url
+from tests.journey_helpers import Journey, csrf_token, h1, page_at, resume_code, url
 
 
 @pytest.fixture
@@ -44,7 +44,8 @@ def test_start_keeps_only_the_draft_id_in_the_session_cookie(app, client, journe
     journey.answer_page(personas["P01"].answers)  # age
     cookie = client.get_cookie("session").value
     data = app.session_interface.get_signing_serializer(app).loads(cookie)
-    assert set(data) <= {"draft", "_permanent", "csrf_token", "_flashes", "_fresh", "_id"}
+    # "seen": when the browser last asked for a page (the idle limit), a whole number
+    assert set(data) <= {"draft", "seen", "_permanent", "csrf_token", "_flashes", "_fresh", "_id"}
     assert "42" not in str(data.get("draft"))
     assert stored_answers(app) == {"age": 42}
 
@@ -55,8 +56,9 @@ def test_p01_baseline_gets_a_consultation_recommended(journey, personas):
     html = result.get_data(as_text=True)
     assert h1(html) == "A consultation looks like a good next step"
     assert journey.support_after == []
-    assert journey.steps[0] == "Step 1 of 23"  # trauma follow-ups and "right now" may apply
-    assert journey.steps[-1] == "Step 21 of 21"
+    # the follow-up pages (trauma, safety, mood, "right now") may apply
+    assert journey.steps[0] == "Step 1 of 29"
+    assert journey.steps[-1] == "Step 24 of 24"
     totals = [int(step.split()[-1]) for step in journey.steps]
     assert totals == sorted(totals, reverse=True)  # the total never jumps up
     assert "Because you told us" in html
@@ -77,7 +79,8 @@ def test_p08_intent_shows_support_after_the_safety_page_and_support_first(
 ):
     journey.start()
     journey.answer_all(personas["P08"].answers)
-    assert journey.support_after[-1] == "safety"
+    # support at each new level: after the safety page, then after its follow-ups
+    assert journey.support_after[-2:] == ["safety", "safety_thoughts"]
     result = journey.finish().get_data(as_text=True)
     assert h1(result) == "Please reach out for immediate support first"
     assert result.index("Please reach out now") < result.index("<h1>")  # crisis help leads
@@ -86,7 +89,7 @@ def test_p08_intent_shows_support_after_the_safety_page_and_support_first(
 def test_support_page_offers_one_tap_crisis_contacts(journey, client, personas):
     answers = dict(personas["P08"].answers)
     journey.start()
-    journey.answer_all(answers, until="safety")
+    journey.answer_all(answers, until="safety_thoughts")
     journey.answer_page(answers)
     assert journey.where == "support"
     html = client.get(journey.location).get_data(as_text=True)
@@ -197,7 +200,7 @@ def test_hidden_branch_answers_are_discarded(app, journey, client, personas):
 def test_change_link_returns_to_check_answers(journey, client, personas):
     journey.run(personas["P01"].answers)
     check = client.get("/check").get_data(as_text=True)
-    assert f'href="{url(client, "location", change=1)}#in_colorado"' in check
+    assert f'href="{url(client, "location", change=1)}#in_colorado-question"' in check
     html = client.get(url(client, "location", change=1)).get_data(as_text=True)
     response = client.post(
         url(client, "location"), data={"csrf_token": csrf_token(html), "in_colorado": "not_sure"}
@@ -228,7 +231,7 @@ def test_save_and_resume_in_another_browser(app, journey, client, personas, ques
     )
     assert response.headers["Location"].endswith("/save")  # partial page saved, no errors
     saved = journey.post("/save").get_data(as_text=True)
-    code = saved.split('id="resume-code">')[1].split("<")[0]
+    code = resume_code(saved)
     assert len(code) == 19 and code.count("-") == 3
     with app.extensions["screener"].sessionmaker() as session:
         draft = session.scalars(select(Draft)).one()
@@ -240,7 +243,7 @@ def test_save_and_resume_in_another_browser(app, journey, client, personas, ques
     )
     assert page_at(other, response.headers["Location"]) == "phq9"
     page = other.get(url(other, "phq9")).get_data(as_text=True)
-    assert "Step 4 of 23" in page
+    assert "Step 4 of 29" in page
     assert 'name="phq9_1" type="radio" value="2" checked' in page
 
 
@@ -256,7 +259,7 @@ def test_wrong_resume_code_gets_a_clear_message(client):
 def test_expired_draft_cannot_be_resumed(app, journey, personas):
     journey.start()
     journey.answer_page(personas["P01"].answers)
-    code = journey.post("/save").get_data(as_text=True).split('id="resume-code">')[1][:19]
+    code = resume_code(journey.post("/save").get_data(as_text=True))
     with app.extensions["screener"].sessionmaker.begin() as session:
         draft = session.scalars(select(Draft)).one()
         draft.updated_at = draft.updated_at - dt.timedelta(days=31)
@@ -355,11 +358,11 @@ def test_pages_showing_answers_are_never_cached(journey, client, personas):
 
 def test_conditional_reveal_is_in_the_html_with_a_no_js_hint(journey, client, personas):
     journey.start()
-    journey.answer_all(personas["P01"].answers, until="safety")
-    html = client.get(url(client, "safety")).get_data(as_text=True)
-    assert 'data-reveal-parent="si_thoughts"' in html
+    journey.answer_all(personas["P01"].answers, until="blood_pressure")
+    html = client.get(url(client, "blood_pressure")).get_data(as_text=True)
+    assert 'data-reveal-parent="bp_told_high"' in html
     assert "Only answer this if you chose \u201cYes\u201d above." in html
-    assert 'name="si_intent"' in html
+    assert 'name="bp_treated"' in html
 
 
 def test_page_form_classes_are_built_once(questionnaire):

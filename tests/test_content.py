@@ -133,7 +133,7 @@ def test_restarting_on_the_same_version_keeps_when_it_went_live(tmp_path):
 def test_flow_page_shows_the_svg_as_an_image_with_the_flow_in_words(admin, questionnaire):
     page = text_of(admin.get("/staff/content/flow"))
     assert '<img class="flow-image" src="/staff/content/flow.svg" alt="Flow diagram' in page
-    assert "after page <code>safety</code>, when its answers raises safety_urgent" in page
+    assert "after page <code>safety_thoughts</code>, when its answers raises safety_urgent" in page
     assert (
         "<code>support_first</code> (Please reach out for immediate support first): if flag" in page
     )
@@ -180,11 +180,11 @@ def test_preview_of_p08_shows_support_after_the_safety_page_and_writes_nothing(
     before = row_counts(app)
     index = questionnaire.examples.index(personas["P08"])
     seen, panels, bodies = walk_preview(admin, questionnaire, index)
-    support = seen.index("safety") + 1
+    support = seen.index("safety_thoughts") + 1
     assert seen[support] == ":support"
     assert "Please reach out for support now" in bodies[support]  # the client's support page
     assert "safety_urgent" in panels[support] and "interrupt" in panels[support]
-    assert "safety_urgent" not in panels[support - 1]  # raised by the safety page's answers
+    assert "safety_urgent" not in panels[support - 1]  # raised by the follow-ups' answers
     assert "Please reach out for immediate support first" in bodies[-1]
     assert row_counts(app) == before  # no draft, no submission, no audit entry, nothing
 

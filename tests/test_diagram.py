@@ -42,9 +42,13 @@ def test_conditions_in_words(questionnaire):
 
 def test_interrupt_points_are_the_pages_that_can_raise_them(questionnaire):
     urgent = questionnaire.flag("safety_urgent")
-    assert pages_raising(questionnaire, urgent.when) == ["safety", "safety_now"]
+    assert pages_raising(questionnaire, urgent.when) == [
+        "safety_thoughts",
+        "safety_past",
+        "safety_now",
+    ]
     edges = [e for e in flow_diagram(questionnaire).edges if e.target == SUPPORT]
-    assert ("page_safety", "raises safety_urgent") in [(e.source, e.label) for e in edges]
+    assert ("page_safety_thoughts", "raises safety_urgent") in [(e.source, e.label) for e in edges]
 
 
 def test_outcome_ladder_is_in_order_with_conditions_in_words(questionnaire):
@@ -104,8 +108,9 @@ def test_mermaid_format(questionnaire):
     assert run.returncode == 0
     assert run.stdout == mermaid(flow_diagram(questionnaire))
     assert run.stdout.startswith("flowchart TD\n")
-    assert "page_pcptsd5[" in run.stdout and "page_safety -.->|raises safety_urgent| support" in (
-        run.stdout
+    assert (
+        "page_pcptsd5[" in run.stdout
+        and "page_safety_thoughts -.->|raises safety_urgent| support" in (run.stdout)
     )
     assert "outcome_consult_recommended" in run.stdout
 

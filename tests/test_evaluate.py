@@ -177,7 +177,9 @@ def test_progress_grows_when_an_answer_reveals_a_page(questionnaire, dana):
 
 def test_interrupt_only_for_the_page_that_raised_it(questionnaire, dana):
     answers = {**dana, "si_thoughts": "yes", "si_method": "no", "si_intent": "yes", "si_plan": "no"}
-    assert evaluate(questionnaire, answers, page_id="safety").interrupt == ("safety_urgent",)
+    assert evaluate(questionnaire, answers, page_id="safety_thoughts").interrupt == (
+        "safety_urgent",
+    )
     assert evaluate(questionnaire, answers, page_id="phq9").interrupt == ()
     assert "safety_urgent" in evaluate(questionnaire, answers).interrupt
     ev = evaluate(questionnaire, answers)

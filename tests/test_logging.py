@@ -9,7 +9,7 @@ import re
 import pytest
 
 from screener.web.logs import REDACTED, JsonFormatter, RedactFormValues
-from tests.journey_helpers import Journey, csrf_token
+from tests.journey_helpers import Journey, csrf_token, resume_code
 from tests.security_helpers import CONTACTS, send_persona, with_unique_free_text
 
 JOURNEYS = ("P01", "P03", "P07", "P10")
@@ -36,7 +36,7 @@ def test_whole_journeys_leave_no_personal_data_in_the_logs(app, questionnaire, p
     journey.start()
     journey.answer_page(personas["P01"].answers)
     html = journey.post("/save").get_data(as_text=True)
-    code = re.search(r'id="resume-code">([A-Z0-9-]+)<', html).group(1)
+    code = resume_code(html)
     codes.append(code)
     other = app.test_client()
     token = csrf_token(other.get("/resume").get_data(as_text=True))

@@ -10,7 +10,7 @@ def test_before_age_is_answered_every_page_that_may_apply_is_counted(questionnai
 
 def test_an_under_18_sees_only_age_and_safety(questionnaire):
     pages = expected_pages(questionnaire, {"age": 17})
-    assert pages == ("age", "safety", "safety_now")
+    assert pages == ("age", "safety", "safety_thoughts", "safety_past", "safety_now")
     pages = expected_pages(
         questionnaire, {"age": 17, "si_wish_dead": "no", "si_thoughts": "no", "sb_ever": "no"}
     )
@@ -24,5 +24,5 @@ def test_a_no_to_trauma_removes_the_follow_up_page(questionnaire):
 
 def test_progress_counts_from_one(questionnaire, personas):
     evaluation = evaluate(questionnaire, personas["P01"].answers)
-    assert evaluation.progress("age") == (1, 21)
-    assert evaluation.progress("cost") == (21, 21)
+    assert evaluation.progress("age") == (1, 24)
+    assert evaluation.progress("cost") == (24, 24)

@@ -80,6 +80,8 @@ class Question:
     page_id: str
     section_id: str
     hint: str = ""
+    short: str = ""
+    error: str = ""
     required: bool = True
     options: tuple[Option, ...] = ()
     exclusive: tuple[str | int, ...] = ()

@@ -48,6 +48,8 @@ CODES: dict[str, str] = {
     "DEF044": "two questions on one page have the same label (warning)",
     "DEF045": "a practice detail is a placeholder: a 555 number, example.org or example.com "
     "(warning; production refuses to start)",
+    "DEF046": "a question's `short` or `error` text is too long, or the error is a question "
+    "(warning)",
     "DEF050": "an example gives a different outcome than expected",
     "DEF051": "an example's flags differ from what it expects",
     "DEF052": "an example's scores differ from what it expects",

@@ -255,6 +255,16 @@ BLOCKS: dict[str, BlockShape] = {
                 ),
                 _text("label", "The question, in plain words.", required=True),
                 _text("hint", "A line under the label; explain jargon here."),
+                _text(
+                    "short",
+                    "A few words naming what it asks, e.g. 'Interest or pleasure'; "
+                    "used in its default error message.",
+                ),
+                _text(
+                    "error",
+                    "The error when it is not answered, GOV.UK style, e.g. 'Select how "
+                    "often you have had trouble relaxing' (default: built from short).",
+                ),
                 Key("required", TrueFalse(), "Must it be answered? (default true)", default=True),
                 Key(
                     "options",

@@ -114,8 +114,18 @@ def hash_code(code: str) -> str:
 def issue_resume_code(draft: Draft) -> str:
     """A fresh code for the draft (any earlier one stops working). Only its hash is kept."""
     raw = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_LENGTH))
+    if draft.resume_hash:
+        draft.replaced_resume_hash = draft.resume_hash
     draft.resume_hash = hash_code(raw)
     return format_code(raw)
+
+
+def code_was_replaced(session: Session, code: str) -> bool:
+    """Is this the code a later save of the same answers replaced?"""
+    if len(normalise_code(code)) != RESUME_LENGTH:
+        return False
+    found = select(Draft.id).where(Draft.replaced_resume_hash == hash_code(code))
+    return session.scalars(found).first() is not None
 
 
 def find_by_code(session: Session, code: str) -> Draft | None:

@@ -100,6 +100,8 @@ class Draft(_Keyed, Base):
     state_enc: Mapped[bytes] = mapped_column(LargeBinary)
     #: sha256 of the resume code, when the client saved for later
     resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    #: sha256 of the code a later save replaced, so entering it gets a message of its own
+    replaced_resume_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     #: this draft's own data key (None: sealed with the master key)
     key_id: Mapped[int | None] = mapped_column(ForeignKey("record_key.id", name="fk_draft_key_id"))
     submission_id: Mapped[str | None] = mapped_column(

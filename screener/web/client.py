@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -37,10 +38,34 @@ from .page_tokens import SUPPORT
 bp = Blueprint("client", __name__)
 
 
+@bp.context_processor
+def _client_globals() -> dict:
+    return {"exit_url": current_app.config["EXIT_URL"]}
+
+
+@bp.before_request
+def _close_when_idle():
+    """On a shared device, answers left open close after CLIENT_IDLE_MINUTES idle."""
+    if journey.idle_too_long():
+        session.clear()
+        flash(
+            "You were away for more than "
+            f"{current_app.config['CLIENT_IDLE_MINUTES']} minutes, so we closed your "
+            "answers on this device to keep them private. If you saved them, enter your "
+            "resume code to carry on."
+        )
+        return redirect(url_for("client.resume"))
+    journey.mark_seen()
+    return None
+
+
 @bp.get("/")
 def landing():
     return render_template(
-        "client/landing.html", form=ConfirmForm(), has_draft=journey.current_draft() is not None
+        "client/landing.html",
+        form=ConfirmForm(),
+        has_draft=journey.current_draft() is not None,
+        minutes=journey.minutes_to_answer(app_state.get().questionnaire),
     )
 
 
@@ -134,7 +159,13 @@ def check():
         # a resume code brings them back here too.
         journey.remember_position(ctx, checking=True, page="check")
     return journey.no_store(
-        render_template("client/check.html", ctx=ctx, form=form, rows=journey.summary_rows(ctx))
+        render_template(
+            "client/check.html",
+            ctx=ctx,
+            form=form,
+            rows=journey.summary_rows(ctx),
+            sent=journey.is_sent(ctx),
+        )
     )
 
 
@@ -263,9 +294,12 @@ def save():
         return journey.no_draft()
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
+        replaced = ctx.draft.resume_hash is not None  # the earlier code stops working
         code = drafts.issue_resume_code(ctx.draft)
         journey.save(ctx)
-        return journey.no_store(render_template("client/saved.html", code=code, ctx=ctx))
+        return journey.no_store(
+            render_template("client/saved.html", code=code, ctx=ctx, replaced=replaced)
+        )
     return journey.no_store(render_template("client/save.html", form=form, ctx=ctx))
 
 
@@ -279,7 +313,10 @@ def resume():
             journey.remember(draft)
             return journey.resume(draft)
         form.code.errors.append(
-            "That code does not match a saved questionnaire. Check it and "
+            "That code was replaced when these answers were saved again. Enter the "
+            "newest code you were given."
+            if drafts.code_was_replaced(app_state.db(), form.code.data)
+            else "That code does not match a saved questionnaire. Check it and "
             "try again; codes stop working after the retention period."
         )
     status = 400 if form.errors else 200
@@ -301,6 +338,16 @@ def delete():
         session.clear()
         return journey.no_store(render_template("client/deleted.html"))
     return journey.no_store(render_template("client/delete.html", form=form, ctx=ctx))
+
+
+@bp.post("/forget")
+def forget():
+    """Close the answers in this browser (a shared device); nothing is deleted."""
+    if not ConfirmForm().validate():
+        return journey.expired_page()
+    session.clear()
+    flash("This browser no longer has your answers. To carry on later, enter your resume code.")
+    return redirect(url_for(".landing"))
 
 
 # -- a refused post (rate limit): the page again, with what was typed and the wait ---------
@@ -334,6 +381,12 @@ def _resume_refused(wait: str):
 @bp.get("/privacy")
 def privacy():
     return render_template("client/privacy.html")
+
+
+@bp.get("/about-kap")
+def about_kap():
+    """The PDF's "About KAP at this practice" section, as a page of its own."""
+    return render_template("client/about_kap.html")
 
 
 @bp.get("/help-now")

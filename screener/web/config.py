@@ -17,6 +17,10 @@ class Defaults:
     QUESTIONS = str(ROOT / "questions.yaml")
     DATABASE_URL = ""  # empty: SQLite in the instance folder
     SESSION_TIMEOUT_MINUTES = 30
+    #: a client's answers close on this device after this long without a request
+    CLIENT_IDLE_MINUTES = 30
+    #: "Exit this page" goes here: a neutral site that says nothing about this one
+    EXIT_URL = "https://www.weather.gov/"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     MAX_CONTENT_LENGTH = 256 * 1024

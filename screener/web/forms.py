@@ -48,16 +48,35 @@ class AnswerFits:
 
 
 def required_message(question: Question) -> str:
-    label = question.label.rstrip("?.:")
+    """Short and specific, GOV.UK style: the question's `error`, else built from `short`."""
+    if question.error:
+        return question.error
+    name = _short_name(question)
     if question.type == "multiple":
-        return f"Select all that apply for \u201c{label}\u201d, or the option for none"
+        return f"Select all that apply for {name}, or the option for none"
+    if question.type == "yesno":
+        return f"Select yes or no for {name}"
     if question.is_choice:
-        return f"Select an answer for \u201c{label}\u201d"
+        return f"Select an answer for {name}"
     if question.is_numeric:
-        return f"Enter a number for \u201c{label}\u201d"
+        return f"Enter a number for {name}"
     if question.type == "date":
-        return f"Enter a date for \u201c{label}\u201d"
-    return f"Enter an answer for \u201c{label}\u201d"
+        return f"Enter a date for {name}"
+    return f"Enter an answer for {name}"
+
+
+#: a label longer than this is not repeated in its error: it is read twice on the page
+LABEL_IN_ERROR_MAX = 60
+
+
+def _short_name(question: Question) -> str:
+    """How an error names its question: the `short` label, a short label, or "this question"."""
+    if question.short:
+        return question.short
+    label = question.label.rstrip("?.:")
+    if len(label) > LABEL_IN_ERROR_MAX:
+        return "this question"
+    return f"\u201c{label}\u201d"
 
 
 def friendly(question: Question, code: str) -> str:
@@ -74,11 +93,16 @@ def friendly(question: Question, code: str) -> str:
     if code == "ANS007":
         return f"Use {question.max_length or 5000} characters or fewer"
     if code == "ANS006":
-        return (
-            "\u201cNone\u201d or \u201cNot sure\u201d cannot be ticked together with other "
-            "answers; untick one of them"
-        )
+        return exclusive_message(question)
     return "Select one of the answers shown"
+
+
+def exclusive_message(question: Question) -> str:
+    """Names only the options of this question that cannot be ticked with others."""
+    names = [f"\u201c{o.label}\u201d" for o in question.options if o.value in question.exclusive]
+    if not names:
+        return "Untick the answers that cannot go together"
+    return f"{' or '.join(names)} cannot be ticked with other answers; untick one of them"
 
 
 def _fmt(number) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from dataclasses import dataclass
 
 from flask import (
@@ -19,6 +20,7 @@ from flask import (
 )
 
 from ..questionnaire import Evaluation, Questionnaire, clean, evaluate, visible_on_page
+from ..questionnaire.timing import estimated_minutes
 from ..store import AuditEntry, Draft, Submission, drafts, read_only, utcnow
 from . import app_state, changes
 from .page_tokens import SUPPORT, page_token, resolve
@@ -32,6 +34,12 @@ class Context:
     q: Questionnaire
     state: drafts.DraftState
     evaluation: Evaluation
+
+
+@functools.lru_cache(maxsize=8)
+def minutes_to_answer(q: Questionnaire) -> int:
+    """The landing page's estimate, from words to read and questions to answer."""
+    return estimated_minutes(q)
 
 
 def current_draft() -> Draft | None:
@@ -112,6 +120,21 @@ def remember(draft: Draft) -> None:
     session.clear()
     session["draft"] = draft.id
     session.permanent = True
+    mark_seen()
+
+
+def mark_seen() -> None:
+    """Note when this browser last asked for a client page (for the idle limit)."""
+    if session.get("draft"):
+        session["seen"] = int(time.time())
+
+
+def idle_too_long() -> bool:
+    seen = session.get("seen")
+    if not session.get("draft") or seen is None:
+        return False
+    limit = current_app.config["CLIENT_IDLE_MINUTES"] * 60
+    return time.time() - seen > limit
 
 
 def save(ctx: Context) -> None:

@@ -50,6 +50,11 @@ def option_label(question, value) -> str:
     raise AssertionError(f"{question.id}: no option {value!r}")
 
 
+def shown_label(question) -> str:
+    """The label as a person reads it: an optional question says so."""
+    return question.label + ("" if question.required else " (optional)")
+
+
 def field_for(page: Page, question, value=None, twins: int = 0):
     """The control a person would use: a group by its legend, then the option by its label.
 
@@ -57,9 +62,9 @@ def field_for(page: Page, question, value=None, twins: int = 0):
     them apart by position).
     """
     if question.type in CHOICE_TYPES:
-        group = page.get_by_role("group", name=question.label, exact=True).nth(twins)
+        group = page.get_by_role("group", name=shown_label(question), exact=True).nth(twins)
         return group.get_by_label(option_label(question, value), exact=True)
-    return page.get_by_label(question.label, exact=True).nth(twins)
+    return page.get_by_label(shown_label(question), exact=True).nth(twins)
 
 
 def fill_question(page: Page, question, value, twins: int = 0) -> None:

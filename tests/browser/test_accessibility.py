@@ -30,23 +30,35 @@ def test_every_client_page_along_a_whole_journey(new_context, axe, questionnaire
     scan("q/age with errors")
     answers = personas["P01"].answers
     walker.answer_all(answers, until="safety")
-    field_for(page, questionnaire.questions["si_thoughts"], "yes").check()
-    field_for(page, questionnaire.questions["sb_ever"], "yes").check()
-    expect(page.locator("#reveal-si_method")).to_be_visible()
-    scan("q/safety with follow-ups revealed")
+    click_and_wait(page, "Continue")
+    scan("q/safety with errors")
+    # the follow-ups are pages of their own: asked only after a Yes
+    walker.answer_all(dict(answers, si_thoughts="yes", sb_ever="yes"), until="safety_thoughts")
+    scan("q/safety_thoughts")
+    click_and_wait(page, "Continue")
+    scan("q/safety_thoughts with errors")
+    walker.answer_all(
+        dict(answers, si_method="no", si_intent="no", si_plan="no"), until="safety_past"
+    )
+    scan("q/safety_past")
+    walker.answer_all(dict(answers, sb_recent="no", si_now="no"), until="medicines_tried")
+    answers = dict(answers, si_thoughts="yes", sb_ever="yes", sb_recent="no", si_now="no")
+    answers.update(si_method="no", si_intent="no", si_plan="no")
+    walker.fill_page(dict(answers, med_trials_adequate=1, med_trials_not_helped=3))
+    click_and_wait(page, "Continue")
+    expect(page.get_by_role("alert")).to_contain_text("more than the number you took")
+    scan("q/medicines_tried with a number error")
+    walker.answer_all(answers, until="blood_pressure")
+    field_for(page, questionnaire.questions["bp_told_high"], "yes").check()
+    expect(page.locator("#reveal-bp_treated")).to_be_visible()
+    scan("q/blood_pressure with a follow-up revealed")
     page.evaluate("""() => {  // as without JavaScript: every follow-up shown, with its hint
         document.documentElement.classList.remove('js');
         document.querySelectorAll('.reveal').forEach((r) => { r.hidden = false; });
     }""")
     expect(page.get_by_text("Only answer this if you chose").first).to_be_visible()
-    scan("q/safety laid out as without JavaScript")
-    click_and_wait(page, "Continue")
-    scan("q/safety with errors in revealed follow-ups")
-    walker.answer_all(dict(answers, si_thoughts="no", sb_ever="no"), until="medicines_tried")
-    walker.fill_page(dict(answers, med_trials_adequate=1, med_trials_not_helped=3))
-    click_and_wait(page, "Continue")
-    expect(page.get_by_role("alert")).to_contain_text("more than the number you took")
-    scan("q/medicines_tried with a number error")
+    scan("q/blood_pressure laid out as without JavaScript")
+    field_for(page, questionnaire.questions["bp_told_high"], answers["bp_told_high"]).check()
     walker.answer_all(answers)
     # each input kind: number, radios, checkboxes, long text
     assert {"q/age", "q/location", "q/reasons", "q/current_medicines"} <= set(axe_pages())
@@ -237,7 +249,7 @@ def test_call_back_request_at_375px_without_javascript(
 
     answers = personas["P08"].answers
     walker = Walker(page, questionnaire).start()
-    walker.answer_all(answers, until="safety")
+    walker.answer_all(answers, until="safety_thoughts")
     walker.fill_page(answers)
     click_and_wait(page, "Continue")
     expect(page.get_by_role("heading", level=1)).to_have_text("Please reach out for support now")

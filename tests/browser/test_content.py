@@ -70,13 +70,15 @@ def test_p08_preview_shows_support_after_the_safety_page(
     seen = []
     for _ in range(40):
         seen.append(preview_page(page))
-        if seen[-1] == ":support" and seen[-2] == "safety":
+        if seen[-1] == ":support" and seen[-2] == "safety_thoughts":
             break
         if seen[-1] == ":support":
             click_and_wait(page, "Continue the questionnaire")
         else:
             click_and_wait(page, "Continue")
-    assert seen[-2:] == ["safety", ":support"], seen
+    # support after the safety page (thoughts), then at the new level after its follow-ups
+    assert seen[-2:] == ["safety_thoughts", ":support"], seen
+    assert seen[seen.index("safety") + 1] == ":support", seen
     expect(page.get_by_role("heading", level=1)).to_have_text("Please reach out for support now")
     panel = page.get_by_role("complementary", name="What the engine sees")
     expect(panel).to_contain_text("safety_urgent")
@@ -85,8 +87,8 @@ def test_p08_preview_shows_support_after_the_safety_page(
     shot(page, "support")
     axe(page, "preview: support page with the engine panel")
 
-    click_and_wait(page, "Back")  # back to the safety page, still prefilled
-    assert preview_page(page) == "safety"
+    click_and_wait(page, "Back")  # back to the follow-ups, still prefilled
+    assert preview_page(page) == "safety_thoughts"
     page.set_viewport_size({"width": 375, "height": 800})
     shot(page, "safety page at 375px")
     axe(page, "preview: safety page at 375 px")

@@ -18,7 +18,7 @@ def test_p01_end_to_end_by_visible_labels_with_pdf(page, questionnaire, personas
     walker = Walker(page, questionnaire).start()
     walker.answer_all(personas["P01"].answers)
     assert walker.support_after == []
-    assert walker.steps[0].startswith("Step 1 of ") and walker.steps[-1] == "Step 21 of 21"
+    assert walker.steps[0].startswith("Step 1 of ") and walker.steps[-1] == "Step 24 of 24"
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
     expect(page.get_by_text("venlafaxine XR 150 mg daily")).to_be_visible()
     shot(page, "check")
@@ -51,7 +51,8 @@ def test_p08_support_page_follows_the_safety_page_and_support_comes_first(
 
     walker = Walker(page, questionnaire, every_page=note).start()
     walker.answer_all(personas["P08"].answers)
-    assert walker.support_after[-1] == "safety"
+    # a support page at each new level: after the safety page, then after its follow-ups
+    assert walker.support_after[-2:] == ["safety", "safety_thoughts"]
     assert seen[-1] == "Please reach out for support now"
     assert walker.finish() == "Please reach out for immediate support first"
     crisis = page.get_by_role("heading", name=re.compile("Please reach out now"))
@@ -100,53 +101,73 @@ def test_validation_errors_take_focus_and_link_to_each_field(page, questionnaire
     assert where(page) == "reasons"
 
 
-def _to_safety_page(page, questionnaire, personas) -> Walker:
+def _to_page(page, questionnaire, personas, page_id) -> Walker:
     walker = Walker(page, questionnaire).start()
-    walker.answer_all(personas["P01"].answers, until="safety")
-    assert where(page) == "safety"
+    walker.answer_all(personas["P01"].answers, until=page_id)
+    assert where(page) == page_id
     return walker
 
 
 def test_same_page_reveal_with_javascript(page, questionnaire, personas, shot):
-    _to_safety_page(page, questionnaire, personas)
+    _to_page(page, questionnaire, personas, "blood_pressure")
     q = questionnaire.questions
-    follow_up = page.get_by_role("group", name=q["si_method"].label)
+    follow_up = page.get_by_role("group", name=q["bp_treated"].label)
+    field_for(page, q["bp_told_high"], "no").check()
     expect(follow_up).to_be_hidden()
-    expect(page.get_by_text("Only answer this if you chose")).to_have_count(4)
+    expect(page.get_by_text("Only answer this if you chose")).to_have_count(3)
     expect(page.get_by_text("Only answer this if you chose").first).to_be_hidden()
-    yes = field_for(page, q["si_thoughts"], "yes")
+    yes = field_for(page, q["bp_reading_known"], "yes")
     yes.check()
+    expect(page.get_by_label(q["bp_systolic"].label)).to_be_visible()
+    expect(yes).to_have_attribute("aria-controls", "reveal-bp_systolic reveal-bp_diastolic")
+    told = field_for(page, q["bp_told_high"], "yes")
+    told.check()
     expect(follow_up).to_be_visible()
-    expect(yes).to_have_attribute(
-        "aria-controls", "reveal-si_method reveal-si_intent reveal-si_plan"
-    )
     shot(page, "revealed")
-    field_for(page, q["si_thoughts"], "no").check()
+    field_for(page, q["bp_told_high"], "no").check()
     expect(follow_up).to_be_hidden()
 
 
 def test_same_page_reveal_without_javascript(new_context, questionnaire, personas, shot):
     page = new_context(java_script_enabled=False).new_page()
-    walker = _to_safety_page(page, questionnaire, personas)
+    walker = _to_page(page, questionnaire, personas, "blood_pressure")
     q = questionnaire.questions
-    expect(page.get_by_role("group", name=q["si_method"].label)).to_be_visible()
-    hint = page.locator("#reveal-si_method").get_by_text(
+    expect(page.get_by_role("group", name=q["bp_treated"].label)).to_be_visible()
+    hint = page.locator("#reveal-bp_treated").get_by_text(
         "Only answer this if you chose \u201cYes\u201d above."
     )
     expect(hint).to_be_visible()
     shot(page, "nojs")  # axe cannot run here; test_accessibility scans this layout
-    # with thoughts, the follow-ups are answered on the same page
-    answers = dict(
-        personas["P01"].answers, si_thoughts="yes", si_method="no", si_intent="no", si_plan="no"
-    )
+    # with high blood pressure, the follow-up is answered on the same page
+    answers = dict(personas["P01"].answers, bp_told_high="yes", bp_treated="controlled")
     walker.answer_page(answers)
-    assert where(page) in ("support", "safety_now"), page.url
+    assert where(page) == "heart", page.url
     page.go_back()
     page.reload()
-    expect(field_for(page, q["si_method"], "no")).to_be_checked()
-    # without them, the follow-ups can be left empty
+    expect(field_for(page, q["bp_treated"], "controlled")).to_be_checked()
+    # without it, the follow-up can be left empty
     walker.answer_page(personas["P01"].answers)
+    assert where(page) == "heart", page.url
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_safety_follow_ups_are_never_asked_after_no(
+    new_context, questionnaire, personas, javascript
+):
+    """The method, intent and plan questions are a page of their own, shown only after Yes."""
+    page = new_context(java_script_enabled=javascript).new_page()
+    walker = _to_page(page, questionnaire, personas, "safety")
+    q = questionnaire.questions
+    for follow_up in ("si_method", "si_intent", "si_plan", "sb_recent"):
+        expect(page.get_by_role("group", name=q[follow_up].label)).to_have_count(0)
+    walker.answer_page(personas["P01"].answers)  # No to everything
     assert where(page) == "medicines_tried", page.url
+    page.go_back()
+    page.reload()
+    walker.answer_page(dict(personas["P01"].answers, si_thoughts="yes"))
+    walker.answer_all(dict(personas["P01"].answers, si_thoughts="yes"), until="safety_thoughts")
+    assert where(page) == "safety_thoughts"
+    expect(page.get_by_role("group", name=q["si_method"].label)).to_be_visible()
 
 
 def test_save_and_resume_in_a_new_browser_context(new_context, questionnaire, personas, shot):
@@ -182,7 +203,9 @@ def _focus_is_visible(page) -> bool:
     return page.evaluate("""() => {
         const el = document.activeElement;
         if (!el || el === document.body) return false;
-        const s = getComputedStyle(el);
+        // a radio or checkbox is drawn by its label (GOV.UK style): the ring is there
+        const drawn = el.classList.contains('choice-input') && el.labels.length;
+        const s = drawn ? getComputedStyle(el.labels[0], '::before') : getComputedStyle(el);
         const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
         return outline || (s.boxShadow && s.boxShadow !== 'none');
     }""")
@@ -260,7 +283,7 @@ def test_save_and_finish_later_on_the_safety_page_shows_support_first(
     if age is not None:
         answers["age"] = age
     walker = Walker(page, questionnaire).start()
-    walker.answer_all(answers, until="safety")
+    walker.answer_all(answers, until="safety_thoughts")  # intent: asked after a Yes
     walker.fill_page(answers)
     click_and_wait(page, "Save and finish later")
     assert where(page) == "support", who

@@ -151,7 +151,8 @@ def test_client_and_therapist_through_nginx_gunicorn_postgres_and_redis(
         expect(page.get_by_role("heading", level=1)).to_have_text("Summary sent")
         reference = page.locator("strong.code").inner_text().strip()
 
-        # P08 is shown the support page after the safety page
+        # P08 is shown the support page after the safety page and again, at the urgent
+        # level, after its follow-ups
         page = new_page()
         supports = []
         walker = Walker(
@@ -160,7 +161,7 @@ def test_client_and_therapist_through_nginx_gunicorn_postgres_and_redis(
             every_page=lambda p, page_id: page_id == "support" and supports.append(heading(p)),
         ).start()
         walker.answer_all(personas["P08"].answers)
-        assert walker.support_after[-1] == "safety"
+        assert walker.support_after[-2:] == ["safety", "safety_thoughts"]
         assert supports[-1] == "Please reach out for support now"
         assert walker.finish() == "Please reach out for immediate support first"
 

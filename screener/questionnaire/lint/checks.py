@@ -328,6 +328,7 @@ def _client_texts(q):
         for x in page.questions:
             yield x.label, x.pos, ("label",)
             yield x.hint, x.pos, ("hint",)
+            yield x.error, x.pos, ("error",)
             for o in x.options:
                 yield o.label, o.pos, ()
                 yield o.hint, o.pos, ()
@@ -416,6 +417,29 @@ def check_page_labels(q):
                 seen[label] = question.id
 
 
+#: longest `short` label and `error` text: an error message is read twice on its page
+SHORT_MAX, ERROR_MAX = 60, 100
+
+
+def check_error_texts(q):
+    """A question's `short` and `error` are short, and an error is not a question (DEF046)."""
+    for page in q.page_list:
+        for question in page.questions:
+            for key, text, most in (
+                ("short", question.short, SHORT_MAX),
+                ("error", question.error, ERROR_MAX),
+            ):
+                if len(text) > most or (key == "error" and text.rstrip().endswith("?")):
+                    yield problem(
+                        "DEF046",
+                        f"{name(question)}: its {key} should be at most {most} characters "
+                        "and say what to do, like \u201cSelect how often you have had "
+                        "trouble relaxing\u201d, not repeat the question",
+                        where(q, question.pos, key),
+                        warning=True,
+                    )
+
+
 CHECKS = (
     check_meta,
     check_placeholders,
@@ -431,4 +455,5 @@ CHECKS = (
     check_unseeable,
     check_examples,
     check_page_labels,
+    check_error_texts,
 )
