@@ -153,7 +153,7 @@ def test_the_data_dictionary_writes_types_validation_and_branching(questionnaire
     assert (rows["age"]["Text Validation Min"], rows["age"]["Text Validation Max"]) == ("10", "120")
     assert rows["age"][logic] == ""
     assert rows["phq9_1"]["Field Type"] == "radio" and rows["phq9_1"][logic] == "[age] >= 18"
-    assert rows["phq9_1"]["Section Header"] == "Over the last 2 weeks"
+    assert rows["phq9_1"]["Section Header"] == "Your mood over the last 2 weeks"
     assert rows["phq9_2"]["Section Header"] == ""
     assert rows["main_concerns"]["Field Type"] == "checkbox"
     assert rows["si_method"][logic] == "[si_thoughts] = 'yes'"
