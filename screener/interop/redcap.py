@@ -118,6 +118,8 @@ def branching(q: Questionnaire, conditions: list[Condition]) -> tuple[str, str]:
     if any(part is None for part in parts):
         words = " and ".join(in_words(cond, q) for cond in conditions)
         return "", f"Shown only if {words} (not expressible as REDCap branching logic)"
+    # a page and its question may repeat one condition; REDCap needs it once
+    parts = list(dict.fromkeys(parts))
     if len(parts) == 1:
         return parts[0], ""
     return " and ".join(f"({part})" for part in parts), ""
