@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
 from flask.cli import with_appcontext
@@ -21,6 +22,22 @@ def _find(session, email: str) -> Therapist | None:
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(1)
+
+
+@contextmanager
+def _account(email: str):
+    """(session, account) in a transaction that commits on leaving; exits 1 when there is no
+    account for `email`."""
+    with app_state.get().sessionmaker.begin() as session:
+        therapist = _find(session, email)
+        if therapist is None:
+            _fail(f"Error: no account for {email}.")
+        yield session, therapist
+
+
+def _unlock(therapist: Therapist) -> None:
+    therapist.failed_logins = 0
+    therapist.locked_until = None
 
 
 @click.command("create-therapist")
@@ -76,10 +93,7 @@ def create_therapist(email, admin, password_stdin):
 def deactivate_therapist(email):
     """Deactivate an account: it can no longer sign in, and open sessions end."""
     email = auth.normalise_email(email)
-    with app_state.get().sessionmaker.begin() as session:
-        therapist = _find(session, email)
-        if therapist is None:
-            _fail(f"Error: no account for {email}.")
+    with _account(email) as (session, therapist):
         therapist.active = False
         therapist.session_token = auth.new_session_token()
         store.end_sessions(session, therapist.id)
@@ -94,10 +108,7 @@ def reset_two_factor(email):
     """Forget an account's authenticator and recovery codes (e.g. the only admin lost their
     phone): its sessions end and it sets up an authenticator again at its next sign-in."""
     email = auth.normalise_email(email)
-    with app_state.get().sessionmaker.begin() as session:
-        therapist = _find(session, email)
-        if therapist is None:
-            _fail(f"Error: no account for {email}.")
+    with _account(email) as (session, therapist):
         store.reset_two_factor(session, therapist)
         store.end_sessions(session, therapist.id)
         audit_log.record(session, "two_factor_reset", actor="cli", ip="cli", detail=email)
@@ -151,15 +162,11 @@ def reset_password(email, password_stdin):
         password_hash = auth.hash_password(_read_password(password_stdin))
     except auth.PasswordTooShort as exc:
         _fail(f"Error: {exc}")
-    with app_state.get().sessionmaker.begin() as session:
-        therapist = _find(session, email)
-        if therapist is None:
-            _fail(f"Error: no account for {email}.")
+    with _account(email) as (session, therapist):
         therapist.password_hash = password_hash
         therapist.session_token = auth.new_session_token()
         store.end_sessions(session, therapist.id)
-        therapist.failed_logins = 0
-        therapist.locked_until = None
+        _unlock(therapist)
         audit_log.record(session, "password_reset", actor="cli", ip="cli", detail=email)
     click.echo(f"New password set for {email}. Open sessions have ended.")
 
@@ -170,12 +177,8 @@ def reset_password(email, password_stdin):
 def unlock_therapist(email):
     """Lift the lock after too many failed sign-ins, before it runs out."""
     email = auth.normalise_email(email)
-    with app_state.get().sessionmaker.begin() as session:
-        therapist = _find(session, email)
-        if therapist is None:
-            _fail(f"Error: no account for {email}.")
-        therapist.failed_logins = 0
-        therapist.locked_until = None
+    with _account(email) as (session, therapist):
+        _unlock(therapist)
         audit_log.record(session, "account_unlocked", actor="cli", ip="cli", detail=email)
     click.echo(f"Unlocked {email}.")
 
@@ -186,16 +189,12 @@ def unlock_therapist(email):
 def reactivate_therapist(email):
     """Let a deactivated account sign in again (with its existing password)."""
     email = auth.normalise_email(email)
-    with app_state.get().sessionmaker.begin() as session:
-        therapist = _find(session, email)
-        if therapist is None:
-            _fail(f"Error: no account for {email}.")
+    with _account(email) as (session, therapist):
         if therapist.active:
             click.echo(f"{email} is already active.")
             return
         therapist.active = True
-        therapist.failed_logins = 0
-        therapist.locked_until = None
+        _unlock(therapist)
         audit_log.record(session, "account_reactivated", actor="cli", ip="cli", detail=email)
     click.echo(f"Reactivated {email}.")
 
