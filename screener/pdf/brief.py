@@ -12,15 +12,14 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from reportlab.lib.pagesizes import LETTER
-from reportlab.platypus import CondPageBreak, SimpleDocTemplate, Spacer
+from reportlab.platypus import CondPageBreak, Spacer
 
 from ..questionnaire import LEVELS, Evaluation, Questionnaire
-from .document import _canvas_maker
+from .document import _canvas_maker, letter_document
 from .flowables import AnswerTable, Para, cell_text, definition_cell_text
 from .sections import bullets, page_heading
-from .style import ANSWER_W, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, QUESTION_W, paragraph_styles
-from .text import FONT, format_number, markup, register_fonts
+from .style import ANSWER_W, QUESTION_W, paragraph_styles
+from .text import format_number, markup, register_fonts
 
 CONFIDENTIAL = "Confidential \u2014 for the treating clinician"
 TITLE = "Clinician brief"
@@ -46,22 +45,11 @@ def render_brief(evaluation: Evaluation, definition: Questionnaire, meta: BriefM
     styles = paragraph_styles()
     practice = str(definition.meta.practice.get("name") or definition.meta.title)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = letter_document(
         buffer,
-        pagesize=LETTER,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        invariant=1,
-        initialFontName=FONT,
-        initialFontSize=9.5,
         title=f"{TITLE} {meta.reference} ({CONFIDENTIAL})",
         author=practice,
         subject=f"{definition.meta.title}: clinician brief",
-        creator="KAP pre-screener",
-        producer="KAP pre-screener (ReportLab)",
-        lang="en-US",
     )
     flowables = [
         *_header(definition, meta, styles, practice),

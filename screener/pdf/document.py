@@ -49,7 +49,21 @@ def render_summary(
     practice = str(meta.practice.get("name") or meta.title)
     flowables = story(evaluation, definition, submission_meta, styles)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = letter_document(
+        buffer,
+        title=f"{RUNNING_TITLE} ({practice})",
+        author=practice,
+        subject=f"{meta.title}: answers, screening scores and recommended next step",
+        keywords=["pre-screening", "not a diagnosis"],
+    )
+    doc.build(flowables, canvasmaker=_canvas_maker(submission_meta, practice, meta))
+    return buffer.getvalue()
+
+
+def letter_document(buffer, *, title: str, author: str, subject: str, **metadata):
+    """A US letter document with our margins, font and metadata. Invariant: the same content
+    gives the same bytes (the creation date comes from the canvas maker)."""
+    return SimpleDocTemplate(
         buffer,
         pagesize=LETTER,
         leftMargin=MARGIN_X,
@@ -59,16 +73,14 @@ def render_summary(
         invariant=1,
         initialFontName=FONT,
         initialFontSize=9.5,
-        title=f"{RUNNING_TITLE} ({practice})",
-        author=practice,
-        subject=f"{meta.title}: answers, screening scores and recommended next step",
+        title=title,
+        author=author,
+        subject=subject,
         creator="KAP pre-screener",
         producer="KAP pre-screener (ReportLab)",
-        keywords=["pre-screening", "not a diagnosis"],
         lang="en-US",
+        **metadata,
     )
-    doc.build(flowables, canvasmaker=_canvas_maker(submission_meta, practice, meta))
-    return buffer.getvalue()
 
 
 def _canvas_maker(sm, practice: str, meta, running_title: str = RUNNING_TITLE):
