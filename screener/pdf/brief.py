@@ -16,9 +16,9 @@ from reportlab.platypus import CondPageBreak, Spacer
 
 from ..questionnaire import LEVELS, Evaluation, Questionnaire
 from .document import _canvas_maker, letter_document
-from .flowables import AnswerTable, Para, cell_text, definition_cell_text
-from .sections import bullets, page_heading
-from .style import ANSWER_W, QUESTION_W, paragraph_styles
+from .flowables import Para
+from .sections import answer_tables, bullets
+from .style import paragraph_styles
 from .text import format_number, markup, register_fonts
 
 CONFIDENTIAL = "Confidential \u2014 for the treating clinician"
@@ -179,22 +179,5 @@ def _scores(evaluation, styles) -> list:
 
 def _answers(evaluation, definition, styles) -> list:
     visible = set(evaluation.visible_questions)
-    out = [CondPageBreak(140), Para("Answers", styles["h2"]), Spacer(1, 4)]
-    for section in definition.sections:
-        table = AnswerTable(section.title)
-        for page in section.pages:
-            shown = [q for q in page.questions if q.id in visible]
-            if not shown:
-                continue
-            heading = page_heading(page)
-            if heading and heading != section.title:
-                table.page_title(heading)
-            for question in shown:
-                answer = question.display(evaluation.answers.get(question.id))
-                answer_cell = definition_cell_text if question.is_choice else cell_text
-                table.question(
-                    definition_cell_text(question.label, QUESTION_W), answer_cell(answer, ANSWER_W)
-                )
-        if table.rows:
-            out += [table.build(), Spacer(1, 10)]
-    return out
+    heading = [CondPageBreak(140), Para("Answers", styles["h2"]), Spacer(1, 4)]
+    return heading + answer_tables(evaluation, definition, visible)

@@ -219,6 +219,12 @@ def answers(evaluation, definition, styles) -> list:
         Para("Only the questions you were asked are listed, by section.", styles["small"]),
         Spacer(1, 4),
     ]
+    return flowables + answer_tables(evaluation, definition, visible)
+
+
+def answer_tables(evaluation: Evaluation, definition: Questionnaire, visible: set) -> list:
+    """One table per section of the questions shown and their answers, by page."""
+    flowables = []
     for section in definition.sections:
         table = AnswerTable(section.title)
         for page in section.pages:
