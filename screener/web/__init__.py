@@ -59,7 +59,7 @@ def init_app(app: Flask) -> None:
 def _template_globals() -> dict:
     ctx = g.get("client_ctx")
     if ctx is None:
-        return {"q": app_state.get().questionnaire}
+        return {"q": app_state.live()}
     from .journey import page_url, resume_url
 
     return {

@@ -77,13 +77,17 @@ def load_or_none() -> Context | None:
 def context_of(draft: Draft, q: Questionnaire) -> Context:
     """The draft with its questionnaire version, its state and their evaluation."""
     state = drafts.read_state(app_state.get().vault, draft)
+    state.language = q.language  # the next write stores the language the client now reads
     return Context(draft, q, state, evaluate(q, state.answers))
 
 
 def resume(draft: Draft):
     """Back to where the client was, through a support page they never acknowledged."""
+    language = drafts.read_state(app_state.get().vault, draft).language
+    if language:  # on another device too, the answers come back in the language given
+        session["language"] = language
     try:
-        q = app_state.definition(draft.definition_hash)
+        q = app_state.definition(draft.definition_hash, language or None)
     except LookupError:
         return no_draft()
     return go_on(context_of(draft, q), RESUME)
@@ -117,7 +121,10 @@ def remember_position(ctx: Context, **changes) -> None:
 
 
 def remember(draft: Draft) -> None:
-    session.clear()
+    language = session.get("language")
+    session.clear()  # nothing of another client's draft stays; their language choice does
+    if language:
+        session["language"] = language
     session["draft"] = draft.id
     session.permanent = True
     mark_seen()
