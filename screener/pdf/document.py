@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
 
 from ..questionnaire import Evaluation, Questionnaire
-from .sections import running_title, story
+from .sections import crisis_footer, running_title, story
 from .style import (
     CRISIS,
     FOOTER_SIZE,
@@ -31,6 +32,7 @@ from .text import (
     FONT,
     FONT_BOLD,
     canvas_string,
+    fitted_size,
     language_tag,
     register_fonts,
     wrapped_definition_text,
@@ -116,7 +118,9 @@ def _canvas_maker(sm, practice: str, meta, running_title: str, translations=ENGL
     header = f"{practice} \u00b7 {running_title} \u00b7 {reference}"
     page_of = _("Page %(number)s of %(total)s")
     footer = wrapped_definition_text(meta.disclaimer, FRAME_W, FONT, FOOTER_SIZE)
-    crisis = canvas_string(meta.crisis_text)  # from questions.yaml's crisis_resources
+    crisis = canvas_string(crisis_footer(meta, _))  # from questions.yaml's crisis_resources
+    # A longer translation shrinks to fit beside the page number rather than run into it.
+    crisis_size = fitted_size(crisis, FONT_BOLD, 8.5, FRAME_W - stringWidth("M" * 14, FONT, 8))
 
     class SummaryCanvas(Canvas):
         """Keeps every page until the end, so each can say "Page N of M"."""
@@ -148,7 +152,7 @@ def _canvas_maker(sm, practice: str, meta, running_title: str, translations=ENGL
             self.line(MARGIN_X, PAGE_H - 40, PAGE_W - MARGIN_X, PAGE_H - 40)
             self.line(MARGIN_X, MARGIN_BOTTOM - 14, PAGE_W - MARGIN_X, MARGIN_BOTTOM - 14)
             self.setFillColor(CRISIS)
-            self.setFont(FONT_BOLD, 8.5)
+            self.setFont(FONT_BOLD, crisis_size)
             self.drawString(MARGIN_X, MARGIN_BOTTOM - 27, crisis)
             self.setFillColor(MUTED)
             self.setFont(FONT, 8)

@@ -62,6 +62,38 @@ def running_title(_) -> str:
     return _("Pre-screening summary \u2014 not a diagnosis")
 
 
+def crisis_footer(meta, _) -> str:
+    """The crisis line at the foot of every page: "In crisis? Call or text 988 · …".
+
+    The same words as the core's `meta.crisis_text` (English), built here so that they
+    follow the PDF's language.
+    """
+    lines = " \u00b7 ".join(_crisis_entry(r, _) for r in meta.crisis_line)
+    return _("In crisis? %(lines)s") % {"lines": lines}
+
+
+def _crisis_entry(resource, _) -> str:
+    """One resource of the crisis line: how to reach it, prefixed "Emergency:" for 911."""
+    how = _crisis_reach(resource, _)
+    if resource.emergency:
+        return _("Emergency: %(how)s") % {"how": how[:1].lower() + how[1:]}
+    return how
+
+
+def _crisis_reach(resource, _) -> str:
+    """How to reach a crisis resource in a few words: "Call or text 988"."""
+    tel, sms = resource.tel, resource.sms
+    if tel and sms:
+        if tel == sms:
+            return _("Call or text %(number)s") % {"number": tel}
+        return _("Call %(tel)s or text %(sms)s") % {"tel": tel, "sms": sms}
+    if tel:
+        return _("Call %(number)s") % {"number": tel}
+    if sms:  # a text line often needs a keyword, which its own `how` gives: "Text HOME to 741741"
+        return resource.how if sms in resource.how else _("Text %(number)s") % {"number": sms}
+    return resource.how
+
+
 def header(definition, sm, styles, _, locale: str) -> list:
     """Practice, title, date, reference and questionnaire version."""
     meta = definition.meta

@@ -73,6 +73,12 @@ def canvas_string(value: str) -> str:
     return "".join(c if ord(c) in covered and c.isprintable() else MISSING for c in value)
 
 
+def fitted_size(value: str, font: str, size: float, width: float) -> float:
+    """`size`, or the smaller size at which one line of `value` fits in `width`."""
+    wide = pdfmetrics.stringWidth(value, font, size)
+    return size if wide <= width else size * width / wide
+
+
 def long_date(when: datetime, locale: str = "en") -> str:
     """`when` as "November 28, 2026" ("28 de noviembre de 2026" in "es"), in its own zone."""
     return format_date(when, format="long", locale=locale)
