@@ -23,6 +23,7 @@ from ..questionnaire import (
     has_errors,
     read_answers_with_positions,
 )
+from ..questionnaire.translations import coverage_lines
 from ..web.config import Defaults
 
 
@@ -43,6 +44,10 @@ def check_command(path, drafts):
     if report.coverage is not None:
         for line in report.coverage.summary(report.questionnaire):
             click.echo(line)
+    if report.questionnaire is not None:
+        q = report.questionnaire
+        for line in coverage_lines(q.coverage, q.meta.languages):
+            click.echo(f"translation: {line}")
     if drafts and report.questionnaire is not None:
         from .drafts_report import draft_lines
 
