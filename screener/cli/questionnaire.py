@@ -15,12 +15,14 @@ from pathlib import Path
 
 import click
 
+from ..i18n import translations
 from ..pdf import SummaryMeta, render_summary
 from ..questionnaire import (
     ERROR,
     check_file,
     evaluate,
     has_errors,
+    load_text,
     read_answers_with_positions,
 )
 from ..questionnaire.translations import coverage_lines
@@ -145,16 +147,34 @@ def as_json(evaluation) -> dict:
     help="date to print, like 2026-12-01 or 2026-12-01T09:30 (UTC); default: "
     "SOURCE_DATE_EPOCH if set, else now. A fixed date gives identical bytes every time.",
 )
-def pdf_command(answers, output, questions, reference, date):
+@click.option(
+    "--language",
+    default="",
+    help="the language to print in, one of questionnaire.languages (default: the first)",
+)
+def pdf_command(answers, output, questions, reference, date, language):
     """Render the summary PDF for an answers file, to preview changes to questions.yaml."""
     printed = _pdf_date(date)
     q, values, _positions = _load_or_exit(questions, answers)
+    if language and language != q.language:
+        if language not in q.meta.languages:
+            known = ", ".join(q.meta.languages)
+            click.echo(f"{questions}: no texts in '{language}'; it has {known}", err=True)
+            sys.exit(1)
+        q = load_text(q.text, q.path, q.content_hash, language, translations(language).gettext)
+        q = q.questionnaire
     evaluation = evaluate(q, values)
     if evaluation.errors:
         for error in evaluation.errors:
             click.echo(f"{answers}: {error.code} {error.message}", err=True)
         sys.exit(1)
-    pdf = render_summary(evaluation, q, SummaryMeta(reference, printed))
+    pdf = render_summary(
+        evaluation,
+        q,
+        SummaryMeta(reference, printed),
+        translations=translations(q.language),
+        locale=q.language,
+    )
     try:
         Path(output).write_bytes(pdf)
     except OSError as exc:

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 
+from ..i18n import translations
 from ..questionnaire import Evaluation, Questionnaire, clean, evaluate, visible_on_page
 from ..questionnaire.timing import estimated_minutes
 from ..store import AuditEntry, Draft, Submission, drafts, read_only, utcnow
@@ -450,7 +451,10 @@ def pdf_response(ctx: Context):
         reference=submission.reference if submission else None,
         created_at=submission.created_at if submission else ctx.draft.updated_at,
     )
-    body = render_summary(ctx.evaluation, ctx.q, meta)
+    language = ctx.q.language
+    body = render_summary(
+        ctx.evaluation, ctx.q, meta, translations=translations(language), locale=language
+    )
     name = f"kap-prescreen-summary-{submission.reference if submission else 'not-sent'}.pdf"
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
