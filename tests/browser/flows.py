@@ -50,31 +50,36 @@ def option_label(question, value) -> str:
     raise AssertionError(f"{question.id}: no option {value!r}")
 
 
-def shown_label(question) -> str:
+def _same(words: str) -> str:
+    return words
+
+
+def shown_label(question, say=_same) -> str:
     """The label as a person reads it: an optional question says so."""
-    return question.label + ("" if question.required else " (optional)")
+    return question.label + ("" if question.required else " " + say("(optional)"))
 
 
-def field_for(page: Page, question, value=None, twins: int = 0):
+def field_for(page: Page, question, value=None, twins: int = 0, say=_same):
     """The control a person would use: a group by its legend, then the option by its label.
 
     `twins`: how many earlier questions on the page read exactly the same (a person tells
     them apart by position).
     """
     if question.type in CHOICE_TYPES:
-        group = page.get_by_role("group", name=shown_label(question), exact=True).nth(twins)
+        name = shown_label(question, say)
+        group = page.get_by_role("group", name=name, exact=True).nth(twins)
         return group.get_by_label(option_label(question, value), exact=True)
-    return page.get_by_label(shown_label(question), exact=True).nth(twins)
+    return page.get_by_label(shown_label(question, say), exact=True).nth(twins)
 
 
-def fill_question(page: Page, question, value, twins: int = 0) -> None:
+def fill_question(page: Page, question, value, twins: int = 0, say=_same) -> None:
     if question.type in ("single", "yesno"):
-        field_for(page, question, value, twins).check()
+        field_for(page, question, value, twins, say).check()
     elif question.type == "multiple":
         for item in value:
-            field_for(page, question, item, twins).check()
+            field_for(page, question, item, twins, say).check()
     else:
-        field_for(page, question, twins=twins).fill(str(value))
+        field_for(page, question, twins=twins, say=say).fill(str(value))
 
 
 def click_and_wait(page: Page, name: str, role: str = "button", exact: bool = True) -> None:
@@ -85,8 +90,10 @@ def click_and_wait(page: Page, name: str, role: str = "button", exact: bool = Tr
 class Walker:
     """One person's browser tab going through the questionnaire."""
 
-    def __init__(self, page: Page, questionnaire, shot=None, every_page=None):
+    def __init__(self, page: Page, questionnaire, shot=None, every_page=None, say=None):
         self.page = page
+        #: the interface's words in the tab's language (a catalog's gettext); default English
+        self.say = say or (lambda words: words)
         self.q = questionnaire
         self.shot = shot
         self.every_page = every_page  # called on each question page before it is answered
@@ -100,7 +107,7 @@ class Walker:
 
     def start(self) -> Walker:
         self.page.goto("/")
-        click_and_wait(self.page, "Start now")
+        click_and_wait(self.page, self.say("Start now"))
         expect(self.page).to_have_url(re.compile(r"/q/[a-z2-7]{16}$"))
         assert where(self.page) == "age"
         return self
@@ -113,7 +120,11 @@ class Walker:
         for question in self.q.pages[self.page_id()].questions:
             if question.id in answers:
                 fill_question(
-                    self.page, question, answers[question.id], twins=labels.count(question.label)
+                    self.page,
+                    question,
+                    answers[question.id],
+                    twins=labels.count(question.label),
+                    say=self.say,
                 )
             labels.append(question.label)
 
@@ -124,7 +135,7 @@ class Walker:
         if self.every_page:
             self.every_page(self.page, page_id)
         self.fill_page(answers)
-        click_and_wait(self.page, "Continue")
+        click_and_wait(self.page, self.say("Continue"))
         assert self.page.locator(".error-summary").count() == 0, (
             page_id,
             self.page.locator(".error-summary").inner_text(),
@@ -137,7 +148,7 @@ class Walker:
                 self.support_after.append(self.pages[-1])
                 if self.every_page:
                     self.every_page(self.page, "support")
-                click_and_wait(self.page, "Continue the questionnaire")
+                click_and_wait(self.page, self.say("Continue the questionnaire"))
                 continue
             if not self.here.startswith("/q/") or (until and where(self.page) == until):
                 break
@@ -146,7 +157,7 @@ class Walker:
 
     def finish(self) -> str:
         expect(self.page).to_have_url(re.compile(r"/check$"))
-        click_and_wait(self.page, "See my result")
+        click_and_wait(self.page, self.say("See my result"))
         expect(self.page).to_have_url(re.compile(r"/result$"))
         return heading(self.page)
 
