@@ -32,7 +32,7 @@ venv: $(STAMP) translations ## create .venv, install the app with its test extra
 translations: $(COMPILED) ## compile the Spanish (and any other) interface catalog, .po to .mo
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
-	@$(PYBABEL) compile -q -d translations -l $*
+	@$(PYBABEL) compile -d translations -l $* --statistics
 
 messages: $(STAMP) ## re-extract the interface strings into messages.pot and update each .po
 	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k _l -c "translators:" \

@@ -15,14 +15,17 @@ from pathlib import Path
 
 import click
 
+from ..i18n import translations
 from ..pdf import SummaryMeta, render_summary
 from ..questionnaire import (
     ERROR,
     check_file,
     evaluate,
     has_errors,
+    load_text,
     read_answers_with_positions,
 )
+from ..questionnaire.translations import coverage_lines
 from ..web.config import Defaults
 
 
@@ -43,6 +46,10 @@ def check_command(path, drafts):
     if report.coverage is not None:
         for line in report.coverage.summary(report.questionnaire):
             click.echo(line)
+    if report.questionnaire is not None:
+        q = report.questionnaire
+        for line in coverage_lines(q.coverage, q.meta.languages):
+            click.echo(f"translation: {line}")
     if drafts and report.questionnaire is not None:
         from .drafts_report import draft_lines
 
@@ -140,16 +147,34 @@ def as_json(evaluation) -> dict:
     help="date to print, like 2026-12-01 or 2026-12-01T09:30 (UTC); default: "
     "SOURCE_DATE_EPOCH if set, else now. A fixed date gives identical bytes every time.",
 )
-def pdf_command(answers, output, questions, reference, date):
+@click.option(
+    "--language",
+    default="",
+    help="the language to print in, one of questionnaire.languages (default: the first)",
+)
+def pdf_command(answers, output, questions, reference, date, language):
     """Render the summary PDF for an answers file, to preview changes to questions.yaml."""
     printed = _pdf_date(date)
     q, values, _positions = _load_or_exit(questions, answers)
+    if language and language != q.language:
+        if language not in q.meta.languages:
+            known = ", ".join(q.meta.languages)
+            click.echo(f"{questions}: no texts in '{language}'; it has {known}", err=True)
+            sys.exit(1)
+        q = load_text(q.text, q.path, q.content_hash, language, translations(language).gettext)
+        q = q.questionnaire
     evaluation = evaluate(q, values)
     if evaluation.errors:
         for error in evaluation.errors:
             click.echo(f"{answers}: {error.code} {error.message}", err=True)
         sys.exit(1)
-    pdf = render_summary(evaluation, q, SummaryMeta(reference, printed))
+    pdf = render_summary(
+        evaluation,
+        q,
+        SummaryMeta(reference, printed),
+        translations=translations(q.language),
+        locale=q.language,
+    )
     try:
         Path(output).write_bytes(pdf)
     except OSError as exc:

@@ -1,5 +1,9 @@
 """The summary PDF: render_summary(evaluation, definition, meta) -> bytes. Pure, deterministic.
 
+The client's summary speaks the client's language: pass `translations=` (anything with
+gettext, e.g. babel.support.Translations) and `locale=` ("es"); English by default. The
+clinician brief (render_brief) stays English.
+
 text.py (fonts, cleaning, line breaking) → style.py (geometry, palette, styles) →
 flowables.py (custom flowables and tables) → sections.py (the story) → document.py (pages).
 """

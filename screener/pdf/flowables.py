@@ -186,8 +186,8 @@ class AnswerTable:
     #: a long answer is cut into rows of this many lines, so that no row is taller than a page
     CHUNK = 24
 
-    def __init__(self, title: str):
-        self.title = title
+    def __init__(self, title: str, answer_heading: str):
+        self.title, self.answer_heading = title, answer_heading
         self.rows: list[list[str]] = []
         self.commands: list[tuple] = []
 
@@ -219,7 +219,10 @@ class AnswerTable:
         self.commands.append(("LINEBELOW", (0, last), (1, last), 0.4, RULE))
 
     def build(self) -> Table:
-        head = [definition_cell_text(self.title, QUESTION_W, FONT_BOLD), "Your answer"]
+        head = [
+            definition_cell_text(self.title, QUESTION_W, FONT_BOLD),
+            definition_cell_text(self.answer_heading, ANSWER_W, FONT_BOLD),
+        ]
         commands = [
             ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("FONTSIZE", (0, 0), (-1, -1), CELL_SIZE),

@@ -1,4 +1,8 @@
-"""The story, section by section: each function returns the flowables of one part of the PDF."""
+"""The story, section by section: each function returns the flowables of one part of the PDF.
+
+Every fixed word goes through `_` (a gettext function: the caller's catalogue, English by
+default) as a literal `_("...")`, so that `pybabel extract` finds it.
+"""
 
 from __future__ import annotations
 
@@ -22,44 +26,93 @@ from .style import (
     CRISIS_BG,
     QUESTION_W,
     RULE,
-    RUNNING_TITLE,
-    SCORE_NOTE,
 )
-from .text import FONT, format_number, long_date, markup
+from .text import ENGLISH, FONT, format_number, long_date, markup
 
 
-def story(evaluation: Evaluation, definition: Questionnaire, submission_meta, styles: dict) -> list:
-    """Every section of the summary, in reading order.
+def story(
+    evaluation: Evaluation,
+    definition: Questionnaire,
+    submission_meta,
+    styles: dict,
+    translations=ENGLISH,
+    locale: str = "en",
+) -> list:
+    """Every section of the summary, in reading order, in the language of `translations`.
 
     A young client's summary (a `youth` flag) leaves out what only an adult considering
     KAP needs: questions for a consultation, and "About KAP" with its costs.
     """
+    _ = translations.gettext
     adult = not evaluation.young
     return [
-        *header(definition, submission_meta, styles),
-        *next_step(evaluation, styles),
-        *crisis_block(evaluation, definition, styles),
-        *youth_block(evaluation, definition, styles),
-        *(questions_to_bring(evaluation, styles) if adult else []),
-        *scores(evaluation, styles),
-        *answers(evaluation, definition, styles),
-        *(about_kap(definition, styles) if adult else []),
+        *header(definition, submission_meta, styles, _, locale),
+        *next_step(evaluation, styles, _),
+        *crisis_block(evaluation, definition, styles, _),
+        *youth_block(evaluation, definition, styles, _),
+        *(questions_to_bring(evaluation, styles, _) if adult else []),
+        *scores(evaluation, styles, _, locale),
+        *answers(evaluation, definition, styles, _),
+        *(about_kap(definition, styles, _) if adult else []),
     ]
 
 
-def header(definition, sm, styles) -> list:
+def running_title(_) -> str:
+    """The summary's title, also in every page's header and the PDF's metadata."""
+    return _("Pre-screening summary \u2014 not a diagnosis")
+
+
+def crisis_footer(meta, _) -> str:
+    """The crisis line at the foot of every page: "In crisis? Call or text 988 · …".
+
+    The same words as the core's `meta.crisis_text` (English), built here so that they
+    follow the PDF's language.
+    """
+    lines = " \u00b7 ".join(_crisis_entry(r, _) for r in meta.crisis_line)
+    return _("In crisis? %(lines)s") % {"lines": lines}
+
+
+def _crisis_entry(resource, _) -> str:
+    """One resource of the crisis line: how to reach it, prefixed "Emergency:" for 911."""
+    how = _crisis_reach(resource, _)
+    if resource.emergency:
+        return _("Emergency: %(how)s") % {"how": how[:1].lower() + how[1:]}
+    return how
+
+
+def _crisis_reach(resource, _) -> str:
+    """How to reach a crisis resource in a few words: "Call or text 988"."""
+    tel, sms = resource.tel, resource.sms
+    if tel and sms:
+        if tel == sms:
+            return _("Call or text %(number)s") % {"number": tel}
+        return _("Call %(tel)s or text %(sms)s") % {"tel": tel, "sms": sms}
+    if tel:
+        return _("Call %(number)s") % {"number": tel}
+    if sms:  # a text line often needs a keyword, which its own `how` gives: "Text HOME to 741741"
+        return resource.how if sms in resource.how else _("Text %(number)s") % {"number": sms}
+    return resource.how
+
+
+def header(definition, sm, styles, _, locale: str) -> list:
     """Practice, title, date, reference and questionnaire version."""
     meta = definition.meta
-    reference = markup(sm.reference) if sm.reference else "not sent (your own copy)"
-    first = [f"Date: {long_date(sm.created_at)}", f"Reference: {reference}"]
+    reference = markup(sm.reference) if sm.reference else markup(_("not sent (your own copy)"))
+    first = [
+        markup(_("Date: %(date)s")) % {"date": markup(long_date(sm.created_at, locale))},
+        markup(_("Reference: %(reference)s")) % {"reference": reference},
+    ]
     if sm.contact_name:
-        first.append(f"Prepared for: {markup(sm.contact_name)}")
+        first.append(markup(_("Prepared for: %(name)s")) % {"name": markup(sm.contact_name)})
     contact = [markup(meta.practice[k]) for k in ("city", "phone", "email") if meta.practice.get(k)]
-    version = f"Questionnaire version {markup(meta.version or '-')} ({markup(definition.version)})"
+    version = markup(_("Questionnaire version %(version)s (%(hash)s)")) % {
+        "version": markup(meta.version or "-"),
+        "hash": markup(definition.version),
+    }
     lines = [" \u00b7 ".join(first), " \u00b7 ".join([*contact, version])]
     return [
         Para(markup(meta.practice.get("name") or meta.title), styles["practice"]),
-        Para(RUNNING_TITLE, styles["title"]),
+        Para(markup(running_title(_)), styles["title"]),
         Para("<br/>".join(lines), styles["meta"]),
         Spacer(1, 10),
     ]
@@ -70,13 +123,13 @@ def bullets(items, styles, style="bullet") -> list:
     return [Para(item, styles[style], bulletText="\u2022") for item in items]
 
 
-def next_step(evaluation, styles) -> list:
+def next_step(evaluation, styles, _) -> list:
     """The outcome in a box, then the reasons that led to it."""
     outcome = evaluation.outcome
     if outcome is None:
         return []
     inside = [
-        Para("Recommended next step", styles["small"]),
+        Para(markup(_("Recommended next step")), styles["small"]),
         Para(markup(outcome.title), styles["box_title"]),
     ]
     if outcome.message:
@@ -86,22 +139,29 @@ def next_step(evaluation, styles) -> list:
     flowables = [boxed(inside, ACCENT, ACCENT_BG)]
     if evaluation.reasons:
         flowables += [
-            Para("Because of what you told us", styles["h3"]),
+            Para(markup(_("Because of what you told us")), styles["h3"]),
             *bullets([markup(r.flag.client_text) for r in evaluation.reasons], styles),
         ]
     return flowables
 
 
-def crisis_block(evaluation, definition, styles) -> list:
+def crisis_block(evaluation, definition, styles, _) -> list:
     """The crisis resources, boxed, when a safety flag or urgent outcome was raised."""
     if not (evaluation.safety_flags or evaluation.urgent):
         return []
     inside = [
-        Para("If you are struggling right now, please reach out now", styles["crisis_title"]),
         Para(
-            "Some of your answers tell us you may be going through a very hard time. "
-            "You don't have to wait for a consultation, and this form is not monitored "
-            "around the clock. These services are free and open 24 hours a day:",
+            markup(_("If you are struggling right now, please reach out now")),
+            styles["crisis_title"],
+        ),
+        Para(
+            markup(
+                _(
+                    "Some of your answers tell us you may be going through a very hard time. "
+                    "You don't have to wait for a consultation, and this form is not monitored "
+                    "around the clock. These services are free and open 24 hours a day:"
+                )
+            ),
             styles["body"],
         ),
     ]
@@ -109,16 +169,20 @@ def crisis_block(evaluation, definition, styles) -> list:
     return [Spacer(1, 8), boxed(inside, CRISIS, CRISIS_BG)]
 
 
-def youth_block(evaluation, definition, styles) -> list:
+def youth_block(evaluation, definition, styles, _) -> list:
     """For a young client: a trusted adult (with any safety flag) and the youth resources."""
     if not evaluation.young or not definition.meta.youth_resources:
         return []
-    flowables = [Para("Support for young people", styles["h2"])]
+    flowables = [Para(markup(_("Support for young people")), styles["h2"])]
     if evaluation.safety_flags:
         flowables.append(
             Para(
-                "Please talk to a parent, school counselor or another adult you trust "
-                "about how you are feeling.",
+                markup(
+                    _(
+                        "Please talk to a parent, school counselor or another adult you trust "
+                        "about how you are feeling."
+                    )
+                ),
                 styles["body"],
             )
         )
@@ -138,44 +202,55 @@ def resource_bullets(resources, styles) -> list:
     return items
 
 
-def questions_to_bring(evaluation, styles) -> list:
+def questions_to_bring(evaluation, styles, _) -> list:
     """The review flags' client texts, or a note that nothing stood out."""
     review = [f for f in evaluation.flags if f.flag.level == "review" and f.flag.client_text]
-    flowables = [Para("Questions to bring to your consultation", styles["h2"])]
+    flowables = [Para(markup(_("Questions to bring to your consultation")), styles["h2"])]
     if not review:
         return flowables + [
             Para(
-                "Nothing in particular stood out. Bring any questions you "
-                "have about KAP, costs or timing.",
+                markup(
+                    _(
+                        "Nothing in particular stood out. Bring any questions you "
+                        "have about KAP, costs or timing."
+                    )
+                ),
                 styles["body"],
             )
         ]
     return flowables + bullets([markup(f.flag.client_text) for f in review], styles)
 
 
-def scores(evaluation, styles) -> list:
+def scores(evaluation, styles, _, locale: str) -> list:
     """The applicable screening scores: value, band, range and a band bar each."""
     results = [r for r in evaluation.scores.values() if r.applies]
     if not results:
         return []
+    note = markup(_("screening score, not a diagnosis"))
     rows = []
     for result in results:
         score = result.score
+        maximum = format_number(score.maximum, locale)
+        # "12 of 27": the value stands out, "of 27" is muted, so they are two strings.
+        out_of = markup(_("of %(maximum)s")) % {"maximum": maximum}
+        span = markup(_("range %(low)s\u2013%(high)s")) % {
+            "low": format_number(0, locale),
+            "high": maximum,
+        }
         rows.append(
             [
                 Para(
                     f"<b>{markup(score.label)}</b><br/><font size=7.5 color='#5b666c'>"
-                    f"{SCORE_NOTE}</font>",
+                    f"{note}</font>",
                     styles["cell"],
                 ),
                 Para(
-                    f"{format_number(result.value)} <font size=8 color='#5b666c'>of "
-                    f"{format_number(score.maximum)}</font>",
+                    f"{format_number(result.value, locale)} <font size=8 color='#5b666c'>"
+                    f"{out_of}</font>",
                     styles["score_value"],
                 ),
                 Para(
-                    f"{markup(result.band)}<br/><font size=7.5 color='#5b666c'>range 0\u2013"
-                    f"{format_number(score.maximum)}</font>",
+                    f"{markup(result.band)}<br/><font size=7.5 color='#5b666c'>{span}</font>",
                     styles["cell"],
                 ),
                 BandBar(score, result.value, width=140),
@@ -197,10 +272,14 @@ def scores(evaluation, styles) -> list:
     return [
         KeepTogether(
             [
-                Para("Screening scores", styles["h2"]),
+                Para(markup(_("Screening scores")), styles["h2"]),
                 Para(
-                    "These are screening scores, not a diagnosis. Only a clinician can diagnose a "
-                    "condition. The marker shows where your total falls.",
+                    markup(
+                        _(
+                            "These are screening scores, not a diagnosis. Only a clinician can "
+                            "diagnose a condition. The marker shows where your total falls."
+                        )
+                    ),
                     styles["small"],
                 ),
                 Spacer(1, 4),
@@ -210,23 +289,32 @@ def scores(evaluation, styles) -> list:
     ]
 
 
-def answers(evaluation, definition, styles) -> list:
+def answers(evaluation, definition, styles, _) -> list:
     """One question/answer table per section, listing only the questions the client saw."""
     visible = set(evaluation.visible_questions)
     flowables = [
         CondPageBreak(140),
-        Para("Your answers", styles["h2"]),
-        Para("Only the questions you were asked are listed, by section.", styles["small"]),
+        Para(markup(_("Your answers")), styles["h2"]),
+        Para(
+            markup(_("Only the questions you were asked are listed, by section.")), styles["small"]
+        ),
         Spacer(1, 4),
     ]
-    return flowables + answer_tables(evaluation, definition, visible)
+    return flowables + answer_tables(evaluation, definition, visible, _)
 
 
-def answer_tables(evaluation: Evaluation, definition: Questionnaire, visible: set) -> list:
-    """One table per section of the questions shown and their answers, by page."""
+def answer_tables(
+    evaluation: Evaluation, definition: Questionnaire, visible: set, _=ENGLISH.gettext
+) -> list:
+    """One table per section of the questions shown and their answers, by page.
+
+    The headings and "Not answered" are in the language of `_` (the clinician brief keeps
+    the English default), whatever language the definition's own texts are in.
+    """
+    answer_heading, not_answered = _("Your answer"), _("Not answered")
     flowables = []
     for section in definition.sections:
-        table = AnswerTable(section.title)
+        table = AnswerTable(section.title, answer_heading)
         for page in section.pages:
             shown = [q for q in page.questions if q.id in visible]
             if not shown:
@@ -235,7 +323,8 @@ def answer_tables(evaluation: Evaluation, definition: Questionnaire, visible: se
             if heading and heading != section.title:
                 table.page_title(heading)
             for question in shown:
-                answer = question.display(evaluation.answers.get(question.id))
+                value = evaluation.answers.get(question.id)
+                answer = question.display(value) if answered(value) else not_answered
                 # Choice answers are the definition's own labels; free text is never cached.
                 answer_cell = definition_cell_text if question.is_choice else cell_text
                 table.question(
@@ -246,12 +335,17 @@ def answer_tables(evaluation: Evaluation, definition: Questionnaire, visible: se
     return flowables
 
 
+def answered(value) -> bool:
+    """Whether there is an answer to show (the core's display() says "Not answered" else)."""
+    return not (value is None or value == "" or value == [])
+
+
 def page_heading(page) -> str:
     """A short page intro ("In the past month, have you…") reads better than the title."""
     return page.intro if page.intro and len(page.intro) <= 120 else page.title
 
 
-def about_kap(definition, styles) -> list:
+def about_kap(definition, styles, _) -> list:
     """The practice's own paragraphs about KAP, and its medical partner's driving rule."""
     paragraphs = [*definition.meta.about_kap]
     if definition.meta.practice.get("driving_rule"):
@@ -260,6 +354,6 @@ def about_kap(definition, styles) -> list:
         return []
     return [
         CondPageBreak(100),
-        Para("About KAP at this practice", styles["h2"]),
+        Para(markup(_("About KAP at this practice")), styles["h2"]),
         *[PlainText(p, styles["body"]) for p in paragraphs],
     ]

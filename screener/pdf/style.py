@@ -1,4 +1,4 @@
-"""The summary's look: page geometry, palette, fixed wording and paragraph styles."""
+"""The summary's look: page geometry, palette and paragraph styles (the wording is in sections)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 
 from .text import FONT, FONT_BOLD
-
-RUNNING_TITLE = "Pre-screening summary \u2014 not a diagnosis"
-SCORE_NOTE = "screening score, not a diagnosis"
 
 PAGE_W, PAGE_H = LETTER
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 54, 58, 92

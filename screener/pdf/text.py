@@ -8,26 +8,16 @@ from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from babel.dates import format_date
+from babel.numbers import get_decimal_symbol
+from babel.support import NullTranslations
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"  # screener/pdf/fonts (package data)
 FONT, FONT_BOLD = "KAPSans", "KAPSans-Bold"
 MISSING = "[?]"  # stands in for characters the font cannot draw, so they never vanish
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+ENGLISH = NullTranslations()  # the source strings are English: no catalogue needed
 
 _fonts: dict = {}
 
@@ -83,14 +73,27 @@ def canvas_string(value: str) -> str:
     return "".join(c if ord(c) in covered and c.isprintable() else MISSING for c in value)
 
 
-def long_date(when: datetime) -> str:
-    """`when` as "November 28, 2026", whatever the locale."""
-    return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"
+def fitted_size(value: str, font: str, size: float, width: float) -> float:
+    """`size`, or the smaller size at which one line of `value` fits in `width`."""
+    wide = pdfmetrics.stringWidth(value, font, size)
+    return size if wide <= width else size * width / wide
 
 
-def format_number(value) -> str:
-    """A score without a needless ".0"."""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+def long_date(when: datetime, locale: str = "en") -> str:
+    """`when` as "November 28, 2026" ("28 de noviembre de 2026" in "es"), in its own zone."""
+    return format_date(when, format="long", locale=locale)
+
+
+def format_number(value, locale: str = "en") -> str:
+    """A score without a needless ".0", with the locale's decimal mark."""
+    text = str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return text.replace(".", get_decimal_symbol(locale)) if "." in text else text
+
+
+def language_tag(locale: str) -> str:
+    """The PDF's /Lang for a Babel locale: "en" → "en-US", "es" → "es-US" (a US practice)."""
+    tag = locale.replace("_", "-")
+    return tag if "-" in tag else f"{tag}-US"
 
 
 def wrap_lines(value: str, width: float, font: str, size: float) -> list[str]:

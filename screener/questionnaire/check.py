@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .examples import Coverage, run_examples
-from .lint import lint
-from .loader import load_bytes, load_file
+from .lint import lint, lint_translation
+from .loader import load_bytes, load_file, load_text
 from .problems import ERROR, has_errors
 from .yamlsource import gc_paused
 
@@ -54,6 +54,7 @@ def _checked(result, path, run_examples_too: bool) -> Report:
     report = Report(str(path), result.questionnaire, list(result.problems))
     if result.questionnaire is not None:
         report.problems += lint(result.questionnaire)
+        report.problems += _lint_translations(result.questionnaire)
     if has_errors(report.problems):
         report.problems = [
             p for p in report.problems if p.severity == ERROR or p.code not in WHOLE_FILE_WARNINGS
@@ -63,6 +64,16 @@ def _checked(result, path, run_examples_too: bool) -> Report:
         report.problems += example_problems
     report.problems.sort(key=lambda p: (p.line, p.col, p.code))
     return report
+
+
+def _lint_translations(q) -> list:
+    """The client-text checks on each of the file's other languages, read as a client would."""
+    problems = []
+    for language in q.meta.languages[1:]:
+        translated = load_text(q.text, q.path, q.content_hash, language).questionnaire
+        if translated is not None:
+            problems += lint_translation(translated)
+    return problems
 
 
 class DefinitionError(SystemExit):

@@ -12,6 +12,29 @@ LEVELS = ("urgent", "review", "info")
 PREFER_NOT = "prefer_not_to_say"
 
 
+@dataclass(frozen=True)
+class Phrases:
+    """The few words the core writes itself, in the definition's language.
+
+    The loader fills them through the gettext it is given (see loader.phrases); the
+    defaults are the English.
+    """
+
+    not_answered: str = "Not answered"
+    call_or_text: str = "Call or text %(number)s"
+    call_and_text: str = "Call %(tel)s or text %(sms)s"
+    call: str = "Call %(number)s"
+    text: str = "Text %(number)s"
+    emergency: str = "Emergency: %(how)s"
+    in_crisis: str = "In crisis?"
+    more_than_answer: str = "This answer can't be more than your answer to “%(label)s”"
+    less_than_answer: str = "This answer can't be less than your answer to “%(label)s”"
+    the_other_answer: str = "the other answer"
+
+
+ENGLISH = Phrases()
+
+
 @dataclass(frozen=True, slots=True)  # one per YAML node: slots keep them small
 class Pos:
     """A line and column in the source file (1-based)."""
@@ -91,6 +114,7 @@ class Question:
     max_length: int | None = None
     show_if: Condition | None = None
     pos: Pos = Pos()
+    phrases: Phrases = field(default=ENGLISH, compare=False, repr=False)
 
     @property
     def is_choice(self) -> bool:
@@ -109,7 +133,7 @@ class Question:
     def display(self, value) -> str:
         """The answer as a person reads it."""
         if value is None or value == "" or value == []:
-            return "Not answered"
+            return self.phrases.not_answered
         if isinstance(value, list):
             return ", ".join(self._label(v) for v in value)
         return self._label(value)
@@ -212,18 +236,20 @@ class Resource:
     url: str = ""
     note: str = ""
     emergency: bool = False
+    phrases: Phrases = field(default=ENGLISH, compare=False, repr=False)
 
     @property
     def reach(self) -> str:
         """How to reach it in a few words, for the one-line crisis links: 'Call or text 988'."""
+        say = self.phrases
         if self.tel and self.sms:
             if self.tel == self.sms:
-                return f"Call or text {self.tel}"
-            return f"Call {self.tel} or text {self.sms}"
+                return say.call_or_text % {"number": self.tel}
+            return say.call_and_text % {"tel": self.tel, "sms": self.sms}
         if self.tel:
-            return f"Call {self.tel}"
+            return say.call % {"number": self.tel}
         if self.sms:  # a text line often needs a keyword: 'Text HOME to 741741'
-            return self.how if self.sms in self.how else f"Text {self.sms}"
+            return self.how if self.sms in self.how else say.text % {"number": self.sms}
         return self.how
 
     @property
@@ -235,9 +261,9 @@ class Resource:
     @property
     def short(self) -> str:
         """Its entry in the one-line crisis links."""
-        return (
-            f"Emergency: {self.reach[0].lower()}{self.reach[1:]}" if self.emergency else self.reach
-        )
+        if not self.emergency:
+            return self.reach
+        return self.phrases.emergency % {"how": f"{self.reach[0].lower()}{self.reach[1:]}"}
 
 
 @dataclass(frozen=True)
@@ -252,6 +278,9 @@ class Meta:
     retention_days: dict = field(default_factory=dict)
     disclaimer: str = ""
     about_kap: tuple[str, ...] = ()
+    #: the languages the file declares, the default first
+    languages: tuple[str, ...] = ("en",)
+    phrases: Phrases = field(default=ENGLISH, compare=False, repr=False)
 
     @property
     def crisis_line(self) -> tuple[Resource, ...]:
@@ -268,7 +297,7 @@ class Meta:
     @property
     def crisis_text(self) -> str:
         """The crisis line as one line of text (the PDF's footer)."""
-        return "In crisis? " + " \u00b7 ".join(r.short for r in self.crisis_line)
+        return f"{self.phrases.in_crisis} " + " \u00b7 ".join(r.short for r in self.crisis_line)
 
     @property
     def emergency(self) -> Resource | None:
@@ -294,6 +323,10 @@ class Questionnaire:
     content_hash: str
     path: str = ""
     text: str = ""
+    #: the language its texts were read in (one of meta.languages)
+    language: str = "en"
+    #: language -> (texts that have it, client texts in all); see Reader.coverage
+    coverage: dict = field(default_factory=dict, compare=False, repr=False)
     # Indexes built once at load time so lookups are O(1).
     questions: dict = field(default_factory=dict, compare=False, repr=False)
     pages: dict = field(default_factory=dict, compare=False, repr=False)

@@ -230,9 +230,9 @@ def _outside_own_range(q: Questionnaire, question: Question, value, is_max: bool
 
 
 def cross_message(question: Question, other: Question | None, is_max: bool) -> str:
-    word = "more" if is_max else "less"
-    other_label = other.label if other else "the other answer"
-    return f"This answer can't be {word} than your answer to \u201c{other_label}\u201d"
+    say = question.phrases
+    other_label = other.label if other else say.the_other_answer
+    return (say.more_than_answer if is_max else say.less_than_answer) % {"label": other_label}
 
 
 def _scores(q: Questionnaire, facts: Facts, visible: list[str]) -> dict:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+#: a language code as questions.yaml writes it: ISO 639-1, lower case (en, es)
+LANGUAGE_PATTERN = r"^[a-z]{2}$"
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,23 @@ class Text(Kind):
 
     def json(self) -> dict:
         return {"type": ["string", "number"]}
+
+
+@dataclass(frozen=True)
+class Words(Kind):
+    """Client-facing text: one string, or one per language, e.g. {en: Yes, es: Sí}."""
+
+    def json(self) -> dict:
+        return {
+            "anyOf": [
+                {"type": ["string", "number"]},
+                {
+                    "type": "object",
+                    "propertyNames": {"pattern": LANGUAGE_PATTERN},
+                    "additionalProperties": {"type": ["string", "number"]},
+                },
+            ]
+        }
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,37 @@ from .condition_reader import ConditionReader
 from .problems import WARNING, Problem
 from .schema import Reader, describe, suggest
 from .shape import BLOCKS
+from .translations import declared_languages, report_gaps
 from .yamlsource import parse
 
-YES_NO = (d.Option("yes", "Yes"), d.Option("no", "No"))
-PREFER_NOT_OPTION = d.Option(d.PREFER_NOT, "Prefer not to say")
+
+def _untranslated(message: str) -> str:
+    return message
+
+
+def built_in_words(_=_untranslated) -> tuple[d.Phrases, tuple, d.Option]:
+    """The core's own words in one language: the phrases, yes/no and 'Prefer not to say'.
+
+    `_` is a gettext; the strings are marked with it so that `make messages` extracts them.
+    """
+    phrases = d.Phrases(
+        not_answered=_("Not answered"),
+        call_or_text=_("Call or text %(number)s"),
+        call_and_text=_("Call %(tel)s or text %(sms)s"),
+        call=_("Call %(number)s"),
+        text=_("Text %(number)s"),
+        emergency=_("Emergency: %(how)s"),
+        in_crisis=_("In crisis?"),
+        more_than_answer=_("This answer can't be more than your answer to \u201c%(label)s\u201d"),
+        less_than_answer=_("This answer can't be less than your answer to \u201c%(label)s\u201d"),
+        the_other_answer=_("the other answer"),
+    )
+    yes_no = (d.Option("yes", _("Yes")), d.Option("no", _("No")))
+    return phrases, yes_no, d.Option(d.PREFER_NOT, _("Prefer not to say"))
+
+
+#: the English built-ins (what a one-language file and the examples use)
+_, YES_NO, PREFER_NOT_OPTION = built_in_words()
 
 
 class LoadResult:
@@ -25,7 +52,7 @@ class LoadResult:
         self.source = source
 
 
-def load_file(path) -> LoadResult:
+def load_file(path, language: str = "", gettext=None) -> LoadResult:
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -33,10 +60,10 @@ def load_file(path) -> LoadResult:
         return LoadResult(
             None, [Problem("DEF001", f"cannot read the file: {exc.strerror}", 1, 1)], None
         )
-    return load_bytes(raw, str(path))
+    return load_bytes(raw, str(path), language, gettext)
 
 
-def load_bytes(raw: bytes, path: str = "questions.yaml") -> LoadResult:
+def load_bytes(raw: bytes, path: str = "questions.yaml", language="", gettext=None) -> LoadResult:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -44,23 +71,30 @@ def load_bytes(raw: bytes, path: str = "questions.yaml") -> LoadResult:
         return LoadResult(
             None, [Problem("DEF001", "the file is not UTF-8 text; save it as UTF-8", line, 1)], None
         )
-    return load_text(text, path, hashlib.sha256(raw).hexdigest())
+    return load_text(text, path, hashlib.sha256(raw).hexdigest(), language, gettext)
 
 
-def load_text(text: str, path: str = "questions.yaml", content_hash: str = "") -> LoadResult:
+def load_text(
+    text: str, path: str = "questions.yaml", content_hash: str = "", language="", gettext=None
+) -> LoadResult:
+    """Load a definition with its texts in `language` (default: the file's first language).
+
+    `gettext` translates the core's own words (built_in_words) into that language.
+    """
     content_hash = content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest()
     source = parse(text)
     if source.problems or source.data is None:
         problems = source.problems or [Problem("DEF003", "the file is empty", 1, 1)]
         return LoadResult(None, problems, source)
-    builder = _Builder(Reader(source))
+    builder = _Builder(Reader(source, language), gettext or _untranslated)
     questionnaire = builder.build(content_hash, path, text)
     return LoadResult(questionnaire, source.problems + builder.reader.problems, source)
 
 
 class _Builder(ConditionReader):
-    def __init__(self, reader: Reader):
+    def __init__(self, reader: Reader, gettext=_untranslated):
         self.reader = reader
+        self.phrases, self.yes_no, self.prefer_not = built_in_words(gettext)
         self.option_sets: dict[str, tuple[d.Option, ...]] = {}
         self.used_sets: set[str] = set()
         #: (kind, id) of the parts with an error of their own; see Questionnaire.broken
@@ -74,6 +108,9 @@ class _Builder(ConditionReader):
         top = r.mapping((), BLOCKS["file"])
         if top is None:
             return None
+        r.languages = declared_languages(r)
+        if r.language not in r.languages:
+            r.language = r.languages[0]
         meta = self.meta(("questionnaire",))
         self.option_sets = self.read_option_sets(("option_sets",))
         sections = tuple(self.items(("sections",), self.section, "sections"))
@@ -89,8 +126,19 @@ class _Builder(ConditionReader):
                 pos=r.source.key_pos(("option_sets", unused)),
                 severity=WARNING,
             )
+        report_gaps(r)
         q = d.Questionnaire(
-            meta, sections, scores, flags, outcomes, examples, content_hash, path, text
+            meta,
+            sections,
+            scores,
+            flags,
+            outcomes,
+            examples,
+            content_hash,
+            path,
+            text,
+            language=r.language,
+            coverage=dict(r.coverage),
         )
         q.broken.update(self.broken)
         return index(q)
@@ -110,8 +158,10 @@ class _Builder(ConditionReader):
     def meta(self, path) -> d.Meta:
         r = self.reader
         fields = r.fields(path, BLOCKS["meta"]) or BLOCKS["meta"].defaults()
+        fields["languages"] = r.languages  # as checked by declared_languages
         return d.Meta(
             **fields,
+            phrases=self.phrases,
             practice=self.present(path + ("practice",), "practice"),
             crisis_resources=tuple(
                 self.items(path + ("crisis_resources",), self.resource, "crisis_resources")
@@ -131,7 +181,7 @@ class _Builder(ConditionReader):
 
     def resource(self, path) -> d.Resource | None:
         fields = self.reader.fields(path, BLOCKS["resource"])
-        return None if fields is None else d.Resource(**fields)
+        return None if fields is None else d.Resource(**fields, phrases=self.phrases)
 
     # -- options --------------------------------------------------------------------
     def read_option_sets(self, path) -> dict:
@@ -210,13 +260,14 @@ class _Builder(ConditionReader):
             max=self.limit(path + ("max",)),
             show_if=self.condition_at(path + ("show_if",)),
             pos=self.pos(path),
+            phrases=self.phrases,
         )
 
     def question_options(self, path, qid, qtype, prefer_not) -> tuple[d.Option, ...]:
         r = self.reader
         raw = r.get(path + ("options",))
         if qtype == "yesno":
-            options = YES_NO
+            options = self.yes_no
             if raw is not None:
                 r.problem(
                     "DEF009",
@@ -255,7 +306,7 @@ class _Builder(ConditionReader):
                 )
             return ()
         if prefer_not and all(o.value != d.PREFER_NOT for o in options):
-            options = options + (PREFER_NOT_OPTION,)
+            options = options + (self.prefer_not,)
         return options
 
     def limit(self, path) -> d.Limit | None:

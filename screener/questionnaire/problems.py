@@ -41,6 +41,9 @@ CODES: dict[str, str] = {
     "DEF031": "an outcome can never be reached",
     "DEF032": "the questionnaire has no crisis resources",
     "DEF033": "an option that mentions suicide (safety_mention) raises no interrupt flag",
+    "DEF034": "a client text has no text in one of the declared languages",
+    "DEF035": "a client text is in a language that questionnaire.languages does not declare",
+    "DEF036": "questionnaire.languages is not a list of two-letter language codes",
     "DEF040": "a flag is not used by any outcome, text or staff view (warning)",
     "DEF041": "a question can never be shown (warning)",
     "DEF042": "client-facing text uses diagnostic or eligibility words (warning)",
@@ -50,6 +53,7 @@ CODES: dict[str, str] = {
     "(warning; production refuses to start)",
     "DEF046": "a question's `short` or `error` text is too long, or the error is a question "
     "(warning)",
+    "DEF047": "a declared language has no text at all (warning)",
     "DEF050": "an example gives a different outcome than expected",
     "DEF051": "an example's flags differ from what it expects",
     "DEF052": "an example's scores differ from what it expects",

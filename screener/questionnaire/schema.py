@@ -9,6 +9,7 @@ from . import kinds
 from .definition import Pos
 from .problems import Problem
 from .shape import BlockShape
+from .translations import text_name
 from .yamlsource import Source
 
 ID_RE = re.compile(kinds.ID_PATTERN)
@@ -37,9 +38,17 @@ _PYTHON = {
 class Reader:
     """Reads values out of a Source by path, recording a problem for each misfit."""
 
-    def __init__(self, source: Source):
+    def __init__(self, source: Source, language: str = ""):
         self.source = source
         self.problems: list[Problem] = []
+        #: the declared languages, the default first (set by the loader before reading texts)
+        self.languages: tuple[str, ...] = ("en",)
+        #: the language texts are read in ("": the default)
+        self.language = language
+        #: language -> how many client texts have it; "" -> how many there are
+        self.coverage: dict[str, int] = {}
+        #: (path, language) of each client text without that language; see translations.py
+        self.missing: list[tuple[tuple, str]] = []
 
     def problem(self, code: str, message: str, path=(), pos: Pos | None = None, **kw):
         pos = pos or self.source.pos(path)
@@ -114,7 +123,44 @@ class Reader:
             return self.identifier(path, what)
         if isinstance(kind, kinds.OptionValue):
             return self.option_value(path, what)
+        if isinstance(kind, kinds.Words):
+            return self.words(path, default, what)
         return self.value(path, _PYTHON[type(kind)], default, what)
+
+    def words(self, path, default, what):
+        """A client text in the reading language (else the default one), counted for coverage."""
+        value = self.get(path)
+        if not isinstance(value, dict):
+            text = self.value(path, str, None, what)
+            if text is None:
+                return default
+            self._count(path, {self.languages[0]})
+            return text
+        texts = {}
+        for language, text in value.items():
+            if language not in self.languages:
+                self.problem(
+                    "DEF035",
+                    f"{text_name(self, path)} has a text in '{language}', which "
+                    "questionnaire.languages does not declare"
+                    f" ({', '.join(self.languages)}); add it there or remove it",
+                    pos=self.source.key_pos(tuple(path) + (language,)),
+                )
+                continue
+            text = self.value(path + (language,), str, None, f"the {language} text of {what}")
+            if text is not None:
+                texts[language] = text
+        self._count(path, set(texts))
+        chosen = texts.get(self.language) or texts.get(self.languages[0])
+        return chosen if chosen is not None else next(iter(texts.values()), default)
+
+    def _count(self, path, have: set) -> None:
+        self.coverage[""] = self.coverage.get("", 0) + 1
+        for language in self.languages:
+            if language in have:
+                self.coverage[language] = self.coverage.get(language, 0) + 1
+            else:
+                self.missing.append((tuple(path), language))
 
     def option_value(self, path, what):
         value = self.get(path)

@@ -28,6 +28,7 @@ from .kinds import (
     Text,
     TrueFalse,
     Whole,
+    Words,
 )
 
 
@@ -77,6 +78,14 @@ def _text(name, doc, **kw) -> Key:
     return Key(name, Text(), doc, default=kw.pop("default", ""), **kw)
 
 
+def _words(name, doc, **kw) -> Key:
+    """A client-facing text: one string, or one per declared language."""
+    return Key(name, Words(), doc + _IN_LANGUAGES, default=kw.pop("default", ""), **kw)
+
+
+_IN_LANGUAGES = " One text, or one per language: {en: ..., es: ...}."
+
+
 def _id(doc) -> Key:
     return Key("id", Identifier(), doc, required=True, default="")
 
@@ -120,8 +129,15 @@ BLOCKS: dict[str, BlockShape] = {
             "Who we are and the safety net.",
             (
                 _text("id", "A stable name for this questionnaire.", required=True),
-                _text("title", "The questionnaire's title.", required=True),
+                _words("title", "The questionnaire's title.", required=True),
                 _text("version", "A label for people; the real version is the content hash."),
+                Key(
+                    "languages",
+                    ListOf(Text()),
+                    "The languages of its client texts, the default first, e.g. [en, es]. Each"
+                    " client text then gives one text per language: {en: ..., es: ...}.",
+                    default=("en",),
+                ),
                 Key("minutes", Whole(), "About how long it takes (landing page).", default=15),
                 Key("practice", Block("practice"), "The practice's name and contact details."),
                 Key(
@@ -142,10 +158,10 @@ BLOCKS: dict[str, BlockShape] = {
                     Block("retention_days"),
                     "How long drafts and submissions are kept.",
                 ),
-                _text("disclaimer", "Shown on the landing page, the result and the PDF."),
+                _words("disclaimer", "Shown on the landing page, the result and the PDF."),
                 Key(
                     "about_kap",
-                    ListOf(Text()),
+                    ListOf(Words()),
                     "Paragraphs for the PDF's 'About KAP at this practice'.",
                     default=(),
                 ),
@@ -161,7 +177,7 @@ BLOCKS: dict[str, BlockShape] = {
                 _text("phone", "The practice's phone number."),
                 _text("email", "The practice's email address."),
                 _text("booking_url", "Where a client books a consultation."),
-                _text(
+                _words(
                     "driving_rule",
                     "The medical partner's rule on driving after a medicine session, in words"
                     " the client reads (the PDF's 'About KAP').",
@@ -175,12 +191,12 @@ BLOCKS: dict[str, BlockShape] = {
             "A crisis line or service.",
             (
                 _text("id", "A stable name for this resource.", required=True),
-                _text("name", "Its name, as the client reads it.", required=True),
-                _text("how", "How to reach it, e.g. 'Call or text 988'.", required=True),
+                _words("name", "Its name, as the client reads it.", required=True),
+                _words("how", "How to reach it, e.g. 'Call or text 988'.", required=True),
                 _text("tel", "Phone number for a tel: link."),
                 _text("sms", "Number for an sms: link."),
                 _text("url", "Its website."),
-                _text("note", "A line under it."),
+                _words("note", "A line under it."),
                 Key(
                     "emergency",
                     TrueFalse(),
@@ -205,8 +221,8 @@ BLOCKS: dict[str, BlockShape] = {
             "One answer a client can choose.",
             (
                 Key("value", OptionValue(), "Stored and used in conditions; quote yes/no.", True),
-                _text("label", "What the client reads.", required=True),
-                _text("hint", "A line under the label."),
+                _words("label", "What the client reads.", required=True),
+                _words("hint", "A line under the label."),
                 Key("score", Number(), "What this option adds to a score (default: its value)."),
                 Key(
                     "safety_mention",
@@ -223,7 +239,7 @@ BLOCKS: dict[str, BlockShape] = {
             "A part of the questionnaire, with its pages.",
             (
                 _id("Stable id of the section."),
-                _text("title", "Shown above each of its pages.", required=True),
+                _words("title", "Shown above each of its pages.", required=True),
                 Key("pages", ListOf(Block("page")), "Its pages, in order.", True),
                 Key("show_if", Condition(), "Skip the whole section unless this holds."),
             ),
@@ -234,8 +250,8 @@ BLOCKS: dict[str, BlockShape] = {
             "One question page.",
             (
                 _id("Stable id of the page."),
-                _text("title", "The page's heading (default: the section title)."),
-                _text("intro", "A paragraph under the heading."),
+                _words("title", "The page's heading (default: the section title)."),
+                _words("intro", "A paragraph under the heading."),
                 Key("show_if", Condition(), "Skip the page unless this holds."),
                 Key("questions", ListOf(Block("question")), "Its questions, in order.", True),
             ),
@@ -253,14 +269,14 @@ BLOCKS: dict[str, BlockShape] = {
                     True,
                     "",
                 ),
-                _text("label", "The question, in plain words.", required=True),
-                _text("hint", "A line under the label; explain jargon here."),
-                _text(
+                _words("label", "The question, in plain words.", required=True),
+                _words("hint", "A line under the label; explain jargon here."),
+                _words(
                     "short",
                     "A few words naming what it asks, e.g. 'Interest or pleasure'; "
                     "used in its default error message.",
                 ),
-                _text(
+                _words(
                     "error",
                     "The error when it is not answered, GOV.UK style, e.g. 'Select how "
                     "often you have had trouble relaxing' (default: built from short).",
@@ -295,7 +311,7 @@ BLOCKS: dict[str, BlockShape] = {
             "Another question's answer as the limit; checked when both are shown.",
             (
                 Key("q", Ref(), "The earlier number question.", True, ""),
-                _text("message", "The error text when the limit is broken."),
+                _words("message", "The error text when the limit is broken."),
             ),
         ),
         BlockShape(
@@ -323,7 +339,7 @@ BLOCKS: dict[str, BlockShape] = {
             "A range of a score: up to and including `max`.",
             (
                 Key("max", Number(), "The band's highest total.", True),
-                _text("label", "The band's name, e.g. moderate.", required=True),
+                _words("label", "The band's name, e.g. moderate.", required=True),
             ),
         ),
         BlockShape(
@@ -335,7 +351,7 @@ BLOCKS: dict[str, BlockShape] = {
                 _text("label", "A short name for staff."),
                 Key("level", OneOf(LEVELS), "urgent, review or info.", True, ""),
                 Key("when", Condition(), "Raise the flag when this holds.", True),
-                _text("client_text", "'Because you told us ...': plain, kind, non-diagnostic."),
+                _words("client_text", "'Because you told us ...': plain, kind, non-diagnostic."),
                 _text("staff_text", "Clinical shorthand for therapists."),
                 _text("ask_on_call", "A question for the first call."),
                 Key(
@@ -365,9 +381,9 @@ BLOCKS: dict[str, BlockShape] = {
             "A result; the first outcome whose `when` holds wins.",
             (
                 _id("Stable id of the outcome."),
-                _text("title", "The result's heading.", required=True),
-                _text("message", "What the result says."),
-                Key("next_steps", ListOf(Text()), "What happens next, one line each.", default=()),
+                _words("title", "The result's heading.", required=True),
+                _words("message", "What the result says."),
+                Key("next_steps", ListOf(Words()), "What happens next, one line each.", default=()),
                 Key("booking", TrueFalse(), "Show the booking call to action.", default=True),
                 Key(
                     "crisis_first",

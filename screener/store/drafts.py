@@ -35,6 +35,8 @@ class DraftState:
     shown: list = field(default_factory=list)
     page: str = ""
     checking: bool = False
+    #: the language the client answers in ("": not chosen yet); resume and sending use it
+    language: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -42,6 +44,7 @@ class DraftState:
             "shown": self.shown,
             "page": self.page,
             "checking": self.checking,
+            "language": self.language,
         }
 
 
@@ -68,6 +71,7 @@ def read_state(vault: Vault, draft: Draft) -> DraftState:
         shown=list(raw.get("shown") or []),
         page=raw.get("page") or "",
         checking=bool(raw.get("checking")),
+        language=str(raw.get("language") or ""),
     )
 
 
@@ -177,6 +181,7 @@ def submit(
     evaluation: Evaluation,
     contact: dict | None = None,
     callback: dict | None = None,
+    language: str = "en",
 ) -> Submission:
     """The draft's one submission, for both exits: Send (`contact`) and a call-back request.
 
@@ -214,6 +219,7 @@ def submit(
         submission.outcome_id = evaluation.outcome.id
         submission.flag_ids = " ".join(evaluation.flag_ids)
         submission.urgency = urgency(evaluation)
+        submission.language = language
     details = (sealer.open(submission.contact_enc, {}) or {}) if submission.contact_enc else {}
     if contact is not None:
         details.update(contact)

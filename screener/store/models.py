@@ -143,6 +143,8 @@ class Submission(_Keyed, Base):
     contact_enc: Mapped[bytes] = mapped_column(LargeBinary)
     # Plain, so the queue can sort and filter without decrypting:
     outcome_id: Mapped[str] = mapped_column(String(64), index=True)
+    #: the language the client answered in: their PDF and result are in it (staff read English)
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     flag_ids: Mapped[str] = mapped_column(Text, default="")
     #: 3 support first, 2 other urgent flag or a call-back request, 1 needs medical review,
     #: 0 the rest

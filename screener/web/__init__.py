@@ -23,7 +23,6 @@ def init_app(app: Flask) -> None:
         auth,
         client,
         content,
-        crisis_words,
         errors,
         headers,
         health,
@@ -39,7 +38,6 @@ def init_app(app: Flask) -> None:
     logs.init_app(app)  # first, so its request id and timer cover the limiter and CSRF
     limits.init_app(app)
     csrf.init_app(app)
-    crisis_words.init_app(app)
     language.init_app(app)  # before the blueprints: its ?lang= switch answers first
     app.permanent_session_lifetime = dt.timedelta(hours=12)
     app.register_blueprint(client.bp)
@@ -63,7 +61,7 @@ def init_app(app: Flask) -> None:
 def _template_globals() -> dict:
     ctx = g.get("client_ctx")
     if ctx is None:
-        return {"q": app_state.get().questionnaire}
+        return {"q": app_state.live()}
     from .journey import page_url, resume_url
 
     return {

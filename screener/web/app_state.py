@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g
 
-from ..questionnaire import DefinitionError, Questionnaire, check_file
+from ..i18n import translations
+from ..questionnaire import DefinitionError, Questionnaire, check_file, load_text
 from ..store import (
     Vault,
     health,
@@ -34,10 +35,25 @@ class AppState:
     sessionmaker: object
     vault: Vault
     versions: dict = field(default_factory=dict)
+    #: (content hash, language) -> that version read in that language
+    translated: dict = field(default_factory=dict)
 
-    def definition(self, content_hash: str, session) -> Questionnaire:
+    def definition(self, content_hash: str, session, language: str = "") -> Questionnaire:
         """The questionnaire a draft or submission was answered against, read (once) through
-        the caller's `session`."""
+        the caller's `session`, with its texts in `language` when the file has it."""
+        english = self._version(content_hash, session)
+        if not language or language == english.language:
+            return english
+        if language not in english.meta.languages:
+            return english
+        key = (content_hash, language)
+        if key not in self.translated:
+            gettext = translations(language).gettext
+            loaded = load_text(english.text, english.path, content_hash, language, gettext)
+            self.translated[key] = loaded.questionnaire
+        return self.translated[key]
+
+    def _version(self, content_hash: str, session) -> Questionnaire:
         if content_hash == self.questionnaire.content_hash:
             return self.questionnaire
         if content_hash not in self.versions:
@@ -46,6 +62,10 @@ class AppState:
                 raise LookupError(f"definition {content_hash[:12]} is not stored")
             self.versions[content_hash] = stored
         return self.versions[content_hash]
+
+    def live(self, language: str = "") -> Questionnaire:
+        """The live questionnaire in `language`."""
+        return self.definition(self.questionnaire.content_hash, None, language)
 
 
 def init_app(app: Flask) -> None:
@@ -105,9 +125,27 @@ def db():
     return g.db
 
 
-def definition(content_hash: str) -> Questionnaire:
-    """The questionnaire version `content_hash`, read through the request's own session."""
-    return get().definition(content_hash, db())
+def definition(content_hash: str, language: str | None = None) -> Questionnaire:
+    """The questionnaire version `content_hash`, read through the request's own session, in
+    `language` (default: the language of the page being made)."""
+    if language is None:
+        language = page_language()
+    return get().definition(content_hash, db(), language)
+
+
+def live(language: str | None = None) -> Questionnaire:
+    """The live questionnaire in `language` (default: the language of the page being made)."""
+    return get().live(page_language() if language is None else language)
+
+
+def page_language() -> str:
+    """The language of the page being made: Flask-Babel's locale (see language.py)."""
+    from flask_babel import get_locale
+
+    if "babel" not in current_app.extensions:  # an app made without Flask-Babel
+        return "en"
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def _close_session(exc):

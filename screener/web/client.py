@@ -68,7 +68,7 @@ def landing():
         "client/landing.html",
         form=ConfirmForm(),
         has_draft=journey.current_draft() is not None,
-        minutes=journey.minutes_to_answer(app_state.get().questionnaire),
+        minutes=journey.minutes_to_answer(app_state.live()),
     )
 
 
@@ -215,7 +215,14 @@ def send():
         }
         svc = app_state.get()
         try:
-            drafts.submit(app_state.db(), svc.vault, ctx.draft, ctx.evaluation, contact)
+            drafts.submit(
+                app_state.db(),
+                svc.vault,
+                ctx.draft,
+                ctx.evaluation,
+                contact,
+                language=ctx.q.language,
+            )
             drafts.forget_hidden(ctx.state, ctx.evaluation)  # answers set aside are not kept
             journey.save(ctx)
         except IntegrityError:  # the same draft was sent at this very moment: that one stands
@@ -242,7 +249,12 @@ def call_me():
         svc = app_state.get()
         try:
             drafts.submit(
-                app_state.db(), svc.vault, ctx.draft, ctx.evaluation, callback=form.details()
+                app_state.db(),
+                svc.vault,
+                ctx.draft,
+                ctx.evaluation,
+                callback=form.details(),
+                language=ctx.q.language,
             )
             journey.acknowledge_support(ctx)  # they were on the support page or the result
             journey.save(ctx)

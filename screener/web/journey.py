@@ -20,10 +20,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from ..i18n import translations
 from ..questionnaire import Evaluation, Questionnaire, clean, evaluate, visible_on_page
 from ..questionnaire.timing import estimated_minutes
 from ..store import AuditEntry, Draft, Submission, drafts, read_only, utcnow
-from . import app_state, changes, language
+from . import app_state, changes
+from .language import clear_session
 from .page_tokens import SUPPORT, page_token, resolve
 
 
@@ -84,13 +86,17 @@ def load_or_none() -> Context | None:
 def context_of(draft: Draft, q: Questionnaire) -> Context:
     """The draft with its questionnaire version, its state and their evaluation."""
     state = drafts.read_state(app_state.get().vault, draft)
+    state.language = q.language  # the next write stores the language the client now reads
     return Context(draft, q, state, evaluate(q, state.answers))
 
 
 def resume(draft: Draft):
     """Back to where the client was, through a support page they never acknowledged."""
+    language = drafts.read_state(app_state.get().vault, draft).language
+    if language:  # on another device too, the answers come back in the language given
+        session["language"] = language
     try:
-        q = app_state.definition(draft.definition_hash)
+        q = app_state.definition(draft.definition_hash, language or None)
     except LookupError:
         return no_draft()
     return go_on(context_of(draft, q), RESUME)
@@ -124,7 +130,7 @@ def remember_position(ctx: Context, **changes) -> None:
 
 
 def remember(draft: Draft) -> None:
-    language.clear_session()  # a fresh session for the draft; the language stays
+    clear_session()  # nothing of another client's draft stays; their language does
     session["draft"] = draft.id
     session.permanent = True
     mark_seen()
@@ -452,7 +458,10 @@ def pdf_response(ctx: Context):
         reference=submission.reference if submission else None,
         created_at=submission.created_at if submission else ctx.draft.updated_at,
     )
-    body = render_summary(ctx.evaluation, ctx.q, meta)
+    language = ctx.q.language
+    body = render_summary(
+        ctx.evaluation, ctx.q, meta, translations=translations(language), locale=language
+    )
     name = f"kap-prescreen-summary-{submission.reference if submission else 'not-sent'}.pdf"
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"

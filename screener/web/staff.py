@@ -31,7 +31,10 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..i18n import translations
 from ..questionnaire import LEVELS, Evaluation, Questionnaire, evaluate, visible_on_page
+from ..questionnaire.translations import LANGUAGE_NAMES
+from ..questionnaire.translations import name as language_name
 from ..store import (
     Note,
     StatusChange,
@@ -151,6 +154,7 @@ def queue():
     deleted = queries.tombstones(db, utcnow() - dt.timedelta(days=TOMBSTONE_DAYS))
     return render_template(
         "staff/queue.html",
+        language_names=LANGUAGE_NAMES,
         rows=page.rows,
         cards=cards,
         labels=labels,
@@ -330,29 +334,43 @@ def detail(reference):
         note_error=g.pop("note_error", None),
         note_text=g.pop("note_text", ""),
         today=local_today(practice_zone()),
+        language_name=language_name(sub.language),
     )
 
 
-def summary_pdf_bytes(sub: Submission, review: Review) -> bytes:
+def summary_pdf_bytes(sub: Submission, review: Review, language: str = "") -> bytes:
+    """The client's summary as they have it: in their language, unless `language` is given
+    (the English rendering therapists may download)."""
     from ..pdf import SummaryMeta, render_summary
 
+    language = language or sub.language or "en"
+    q, evaluation = review.q, review.evaluation
+    if language != q.language:
+        q = app_state.definition(sub.definition_hash, language)
+        evaluation = evaluate(q, review.evaluation.answers)
     return render_summary(
-        review.evaluation, review.q, SummaryMeta(reference=sub.reference, created_at=sub.created_at)
+        evaluation,
+        q,
+        SummaryMeta(reference=sub.reference, created_at=sub.created_at),
+        translations=translations(q.language),
+        locale=q.language,
     )
 
 
 @bp.get("/s/<reference>/summary.pdf")
 def summary_pdf(reference):
     sub = find_submission(reference)
-    body = summary_pdf_bytes(sub, open_review(sub))
+    english = request.args.get("language") == "en"
+    body = summary_pdf_bytes(sub, open_review(sub), "en" if english else "")
     inline = request.args.get("inline") == "1"
     audit.record("pdf_view" if inline else "pdf_download", reference=sub.reference)
     app_state.db().commit()
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
     disposition = "inline" if inline else "attachment"
+    suffix = "-english" if english and sub.language != "en" else ""
     response.headers["Content-Disposition"] = (
-        f'{disposition}; filename="kap-prescreen-summary-{sub.reference}.pdf"'
+        f'{disposition}; filename="kap-prescreen-summary-{sub.reference}{suffix}.pdf"'
     )
     return response
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..definition import Questionnaire
 from ..problems import Problem
-from .checks import CHECKS, FORBIDDEN_WORDS
+from .checks import CHECKS, FORBIDDEN_WORDS, check_client_text
 
-__all__ = ["CHECKS", "FORBIDDEN_WORDS", "lint"]
+__all__ = ["CHECKS", "FORBIDDEN_WORDS", "lint", "lint_translation"]
 
 
 def lint(q: Questionnaire) -> list[Problem]:
@@ -14,3 +14,8 @@ def lint(q: Questionnaire) -> list[Problem]:
     for check in CHECKS:
         problems.extend(check(q))
     return sorted(problems, key=lambda p: (p.line, p.col, p.code))
+
+
+def lint_translation(q: Questionnaire) -> list[Problem]:
+    """The checks on a questionnaire read in another of its languages: its client texts."""
+    return list(check_client_text(q))

@@ -11,6 +11,7 @@ from .. import definition as d
 from ..conditions import Facts
 from ..evaluate import raise_flags
 from ..schema import suggest
+from ..translations import LANGUAGE_NAMES
 from .conditions import _conditions, check_conditions, check_unseeable
 from .locate import name, problem, where
 
@@ -23,6 +24,19 @@ FORBIDDEN_WORDS = re.compile(
     r"|\d+\s?%",
     re.IGNORECASE,
 )
+#: the same words in Spanish: "usted tiene" names a condition, "califica" decides eligibility
+SPANISH_FORBIDDEN_WORDS = re.compile(
+    r"\b(usted tiene|diagn[oó]stico de|es elegible|(?:no )?es candidat[oa]|elegibilidad|"
+    r"califica|cumple (?:con )?los requisitos|resistente al tratamiento)\b|\d+\s?%",
+    re.IGNORECASE,
+)
+#: what DEF042 suggests instead, by language
+REPHRASE = {
+    "en": "\u201cyou told us\u2026\u201d, \u201ca consultation could help\u201d",
+    "es": "\u201custed nos dijo\u2026\u201d, \u201cuna consulta podr\u00eda ayudar\u201d",
+}
+#: diagnostic and eligibility words by language (DEF042)
+DIAGNOSTIC_WORDS = {"en": FORBIDDEN_WORDS, "es": SPANISH_FORBIDDEN_WORDS}
 
 
 # -- ids -------------------------------------------------------------------------------
@@ -340,24 +354,42 @@ def _client_texts(q):
 
 
 def check_client_text(q):
+    """DEF042 on the texts in the language `q` was read in (check.py reads each one)."""
+    words = DIAGNOSTIC_WORDS.get(q.language)
+    if words is None:
+        return
     seen = set()
     for text, owner, keys in _client_texts(q):
-        match = FORBIDDEN_WORDS.search(text or "")
+        match = words.search(text or "")
         if not match:
             continue
         # Find the exact line only for a hit: looking it up for every text is costly.
-        pos = where(q, owner, *keys) if keys else owner
+        pos = _text_pos(q, owner, keys)
         if (pos, match.group(0)) not in seen:  # shared option sets: report once
             seen.add((pos, match.group(0)))
             yield problem(
                 "DEF042",
-                f"client-facing text says \u201c{match.group(0)}\u201d. The "
+                f"client-facing text{_in_language(q)} says \u201c{match.group(0)}\u201d. The "
                 "screener never decides eligibility, names a condition or quotes "
-                "percentages; rephrase (\u201cyou told us\u2026\u201d, \u201ca consultation "
-                "could help\u201d).",
+                f"percentages; rephrase ({REPHRASE.get(q.language, REPHRASE['en'])}).",
                 pos,
                 warning=True,
             )
+
+
+def _in_language(q) -> str:
+    if q.language == q.meta.languages[0]:
+        return ""
+    return f" in {LANGUAGE_NAMES.get(q.language, q.language)} ({q.language})"
+
+
+def _text_pos(q, owner, keys) -> d.Pos:
+    """Where a client text is: its `es:` line when the text is given per language."""
+    if not keys:
+        return owner
+    if q.language != q.meta.languages[0]:
+        return where(q, owner, *keys, q.language) if q.text else owner
+    return where(q, owner, *keys)
 
 
 def check_examples(q):

@@ -1,0 +1,23 @@
+"""The gettext catalogs, for code outside a request: the CLI, the PDF, definitions per language.
+
+Pure (Babel only, no Flask): the web reaches the same catalogs through Flask-Babel. The
+catalogs live in the top-level `translations/` folder; `make` compiles them (.po -> .mo).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+
+#: translations/<language>/LC_MESSAGES/messages.mo, beside templates/
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+
+
+@functools.lru_cache(maxsize=8)
+def translations(language: str) -> NullTranslations:
+    """The catalog for `language` (English, or a missing catalog: the strings as written)."""
+    if not language or language == "en":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS_DIR), [language])
