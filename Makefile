@@ -37,7 +37,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 messages: $(STAMP) ## re-extract the interface strings into messages.pot and update each .po
 	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k _l -c "translators:" \
 	  --ignore-dirs=".* ._ tests build node_modules instance" --add-location=file \
-	  --sort-by-file --project=kap-screener --no-wrap -o translations/messages.pot .
+	  --sort-by-file --project=kap-screener --version=0.1.0 --no-wrap -o translations/messages.pot .
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
 	@echo "make messages: now translate every new or fuzzy entry in translations/*/LC_MESSAGES/messages.po"
 

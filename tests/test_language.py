@@ -36,7 +36,8 @@ def test_accept_language_es_gives_the_spanish_landing_page(client):
     assert "Start now" not in html
     # the way back to English is written in English, and marked as English
     assert 'href="/?lang=en" lang="en" hreflang="en">English</a>' in html
-    assert 'lang="en"><a href="/?lang=en" hreflang="en">Read this questionnaire in English' in html
+    offer = 'href="/?lang=en" hreflang="en">Read this questionnaire in English'
+    assert f'lang="en"><a class="link-action" {offer}' in html
 
 
 def test_english_without_accept_language_and_a_link_to_spanish(client):

@@ -26,13 +26,13 @@ PLAIN = {
         "again in a few minutes."
     ),
 }
-#: the heading of each error page, in plain words (Werkzeug's names, "Not Found", are not)
+#: the heading of each error page: Werkzeug's names, so that they can be translated
 NAMES = {
-    400: _l("Something was not right"),
-    403: _l("You cannot see this page"),
-    404: _l("Page not found"),
-    405: _l("That did not work"),
-    413: _l("That was too much at once"),
+    400: _l("Bad Request"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    413: _l("Request Entity Too Large"),
     500: _l("Something went wrong"),
 }
 
