@@ -227,3 +227,15 @@ def visible_literals(source: str) -> list[str]:
 def test_no_client_template_shows_english_outside_gettext(name):
     source = (ROOT / "templates" / name).read_text(encoding="utf-8")
     assert visible_literals(source) == []
+
+
+def test_a_catalog_not_compiled_is_reported(tmp_path):
+    from screener.web.language import catalog_problems
+
+    po = tmp_path / "translations" / "es" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n')
+    assert "make translations" in catalog_problems(tmp_path / "translations")[0]
+    po.with_suffix(".mo").write_bytes(b"")
+    assert catalog_problems(tmp_path / "translations") == []
+    assert catalog_problems() == []  # this checkout's catalogs are compiled

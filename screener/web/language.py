@@ -12,20 +12,41 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import Flask, g, has_request_context, redirect, request, session
 from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_babel import gettext as _
 
 from . import config
 
-#: the languages a client can choose, the first being the default
-SUPPORTED = ("en", "es")
-DEFAULT = SUPPORTED[0]
-#: the locale each language is rendered in: US forms of dates and numbers (5,000 and 2.5,
-#: as US Spanish writes them, not Spain's 5.000 and 2,5); its catalog is the language's
-LOCALES = {"en": "en_US", "es": "es_US"}
 TRANSLATIONS = config.ROOT / "translations"
+DEFAULT = "en"  # the language the interface strings are written in
+
+
+def _catalogs() -> tuple[str, ...]:
+    """The languages with a catalog in translations/: a new language needs no code."""
+    names = sorted(p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/*.po"))
+    return tuple(name for name in names if _known(name))
+
+
+def _known(code: str) -> bool:
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def _us_form(code: str) -> str:
+    """The US form of a language if Babel knows one (es_US: 5,000 and 2.5, not Spain's
+    5.000 and 2,5), else the language itself."""
+    return f"{code}_US" if _known(f"{code}_US") else code
+
+
+#: the languages a client can choose, the first being the default: ("en", "es")
+SUPPORTED = (DEFAULT, *(code for code in _catalogs() if code != DEFAULT))
+#: the locale each language is rendered in (dates, numbers); its catalog is the language's
+LOCALES = {code: _us_form(code) for code in SUPPORTED}
 #: addresses that are always English: the staff pages and the staff API
 STAFF_PREFIXES = ("/staff", "/api")
 #: the session keys a client keeps when their answers are closed on this device
@@ -47,6 +68,21 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.before_request(switch_language)
     app.context_processor(_template_globals)
+    for problem in catalog_problems():
+        app.logger.warning(problem)
+
+
+def catalog_problems(folder=TRANSLATIONS) -> list[str]:
+    """A .po without its compiled .mo (or with an older one) shows its pages in English."""
+    out = []
+    for po in sorted(folder.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            out.append(
+                f"{mo.relative_to(folder.parent)} is missing or older than its .po: the "
+                f"{po.parent.parent.name} pages use the catalog as it was; run `make translations`"
+            )
+    return out
 
 
 def staff_request() -> bool:
