@@ -14,11 +14,15 @@ RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
 NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 
 
-def draft_cookie(url: str, q, answers: dict, until: str = "phq9") -> tuple[str, str]:
+def draft_cookie(
+    url: str, q, answers: dict, until: str = "phq9", language: str = ""
+) -> tuple[str, str]:
     """(a session cookie, the address of page `until`): a draft on that page, with the pages
-    before it answered."""
+    before it answered, in `language` (the link a client follows) when given."""
     parts = urllib.parse.urlsplit(url)
     browser = Browser(parts.hostname, parts.port, [])
+    if language:
+        browser.get(f"/?lang={language}", expect=302)
     location = browser.post("/start", {}, browser.get("/"))
     html = ""
     while location.startswith("/q/"):
@@ -30,6 +34,8 @@ def draft_cookie(url: str, q, answers: dict, until: str = "phq9") -> tuple[str, 
         location = browser.post(location, form_values(ids, answers), html)
     if 'name="phq9_1"' not in html:
         raise RuntimeError(f"could not reach page {until} (ended at {location})")
+    if language and f'<html lang="{language}"' not in html:
+        raise RuntimeError(f"page {until} is not in '{language}'")
     return "; ".join(f"{k}={v}" for k, v in browser.cookies.items()), location
 
 

@@ -120,7 +120,11 @@ def login(client, email="therapist@example.com", password=PASSWORD, next=None, s
 
 
 def submit_answers(
-    app, answers: dict, contact: dict | None = None, created_at: dt.datetime | None = None
+    app,
+    answers: dict,
+    contact: dict | None = None,
+    created_at: dt.datetime | None = None,
+    language: str = "en",
 ) -> str:
     """A submission as the client journey makes it; returns its reference."""
     services = svc(app)
@@ -128,7 +132,9 @@ def submit_answers(
     with services.sessionmaker.begin() as session:
         draft = drafts.create_draft(session, services.vault, q)
         evaluation = evaluate(q, answers)
-        sub = drafts.submit(session, services.vault, draft, evaluation, contact or CONTACT)
+        sub = drafts.submit(
+            session, services.vault, draft, evaluation, contact or CONTACT, language=language
+        )
         if created_at is not None:
             sub.created_at = created_at
         return sub.reference
