@@ -239,3 +239,12 @@ def test_a_catalog_not_compiled_is_reported(tmp_path):
     po.with_suffix(".mo").write_bytes(b"")
     assert catalog_problems(tmp_path / "translations") == []
     assert catalog_problems() == []  # this checkout's catalogs are compiled
+
+
+def test_an_error_names_a_spanish_question_without_half_its_question_marks(app):
+    from screener.questionnaire.definition import Question
+    from screener.web.forms import required_message
+
+    question = Question("age", "integer", "¿Cuántos años tiene?", "about_you", "you")
+    with app.test_request_context(headers=SPANISH):
+        assert required_message(question) == "Escriba un número para “Cuántos años tiene”"
