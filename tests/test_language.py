@@ -63,6 +63,12 @@ def test_the_lang_link_keeps_the_choice_and_the_other_query_parameters(client):
     assert html_lang(text_of(client.get("/privacy", headers=SPANISH))) == "en"
 
 
+def test_the_switch_keeps_an_odd_address_as_it_was(client):
+    response = client.get("/no%20such%3Fpage%25?lang=es&q=a%26b&q=%C3%B1")
+    assert response.headers["Location"] == "/no%20such%3Fpage%25?q=a%26b&q=%C3%B1"
+    assert client.get(response.headers["Location"]).status_code == 404
+
+
 @pytest.mark.parametrize("code", ["xx", "", "es-ES-x", "%00", "en;drop", "ES ", "../es"])
 def test_an_unknown_lang_code_is_ignored_never_an_error(client, code):
     response = client.get("/privacy", query_string={"lang": code})

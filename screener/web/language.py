@@ -10,7 +10,7 @@ the code is checked, kept in the session, and the same address is asked again wi
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, g, has_request_context, redirect, request, session
@@ -143,7 +143,8 @@ def clear_session() -> None:
 
 
 def _address(args: list) -> str:
-    path = request.script_root + request.path
+    """This page's path, quoted again (Flask gives it decoded), with the query `args`."""
+    path = quote(request.script_root + request.path, safe="/:@!$&'()*+,;=-._~")
     return path + ("?" + urlencode(args) if args else "")
 
 
