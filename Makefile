@@ -7,9 +7,13 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app screener
 STAMP := $(VENV)/.installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+PYBABEL := $(VENV)/bin/pybabel
+# The interface strings' catalogs: each language's .po (committed) compiles to a .mo (not).
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve test test-browser test-postgres test-production lint check bench fuzz system-deps clean
+.PHONY: help venv translations messages run serve test test-browser test-postgres test-production lint check bench fuzz system-deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -23,7 +27,19 @@ $(STAMP): setup.cfg pyproject.toml
 	 || { cat $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
-venv: $(STAMP) ## create .venv and install the app with its test extras
+venv: $(STAMP) translations ## create .venv, install the app with its test extras, compile the catalogs
+
+translations: $(COMPILED) ## compile the Spanish (and any other) interface catalog, .po to .mo
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	@$(PYBABEL) compile -d translations -l $* --statistics
+
+messages: $(STAMP) ## re-extract the interface strings into messages.pot and update each .po
+	$(PYBABEL) extract -F babel.cfg -k lazy_gettext -k _l -c "translators:" \
+	  --ignore-dirs=".* ._ tests build node_modules instance" --add-location=file \
+	  --sort-by-file --project=kap-screener --version=0.1.0 --no-wrap -o translations/messages.pot .
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+	@echo "make messages: now translate every new or fuzzy entry in translations/*/LC_MESSAGES/messages.po"
 
 run: venv ## serve the app on http://127.0.0.1:5000 (SQLite in instance/)
 	$(FLASK) db-upgrade

@@ -62,12 +62,18 @@
       live.setAttribute("aria-live", "polite");
       group.appendChild(live);
       var pending = null;
+      // the words come translated from the page (data-remaining-one, ...), "{count}" filled in
+      function say(name, count, fallback) {
+        return (message.getAttribute("data-" + name) || fallback).replace("{count}", count);
+      }
       function words() {
         var left = most - field.value.length;
+        if (left === 1) { return say("remaining-one", 1, "You have 1 character remaining"); }
         if (left >= 0) {
-          return "You have " + left + " character" + (left === 1 ? "" : "s") + " remaining";
+          return say("remaining-many", left, "You have {count} characters remaining");
         }
-        return "You have " + -left + " character" + (left === -1 ? "" : "s") + " too many";
+        if (left === -1) { return say("over-one", 1, "You have 1 character too many"); }
+        return say("over-many", -left, "You have {count} characters too many");
       }
       function update() {
         message.textContent = words();
@@ -88,9 +94,10 @@
     wrap.hidden = false;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
-        status.textContent = "Copied. Keep it somewhere private.";
+        status.textContent = button.getAttribute("data-copied") || "Copied. Keep it somewhere private.";
       }, function () {
-        status.textContent = "Could not copy: please write the code down.";
+        status.textContent = button.getAttribute("data-copy-failed") ||
+          "Could not copy: please write the code down.";
       });
     });
   }

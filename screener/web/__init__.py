@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         errors,
         headers,
         health,
+        language,
         limits,
         logs,
         notifications,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     logs.init_app(app)  # first, so its request id and timer cover the limiter and CSRF
     limits.init_app(app)
     csrf.init_app(app)
+    language.init_app(app)  # before the blueprints: its ?lang= switch answers first
     app.permanent_session_lifetime = dt.timedelta(hours=12)
     app.register_blueprint(client.bp)
     app.register_blueprint(auth.bp)

@@ -8,6 +8,8 @@ belong to, never by the answers themselves (GOV.UK: check answers pattern).
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..questionnaire import Evaluation, Questionnaire
 
 
@@ -20,14 +22,22 @@ def notice(q: Questionnaire, page_id: str, before: Evaluation, after: Evaluation
     out = []
     if hidden:
         out.append(
-            f"Because you changed your answers on \u201c{changed}\u201d, we will not use your "
-            f"answers about {parts(q, hidden, before)}. We keep them in case you change it "
-            "back; they are not part of your summary and will not be sent."
+            _(
+                "Because you changed your answers on \u201c%(page)s\u201d, we will not use "
+                "your answers about %(parts)s. We keep them in case you change it back; they "
+                "are not part of your summary and will not be sent.",
+                page=changed,
+                parts=parts(q, hidden, before),
+            )
         )
     if back:
         out.append(
-            f"Because you changed your answers on \u201c{changed}\u201d, your earlier answers "
-            f"about {parts(q, back, after)} apply again."
+            _(
+                "Because you changed your answers on \u201c%(page)s\u201d, your earlier "
+                "answers about %(parts)s apply again.",
+                page=changed,
+                parts=parts(q, back, after),
+            )
         )
     return out
 
@@ -44,7 +54,7 @@ def parts(q: Questionnaire, question_ids: set, shown: Evaluation) -> str:
             names.append(section.title)
         else:
             names.extend(p.title for p in touched)
-    names = list(dict.fromkeys(f"\u201c{name}\u201d" for name in names))
+    names = list(dict.fromkeys(_("\u201c%(name)s\u201d", name=name) for name in names))
     if len(names) == 1:
         return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return _("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])

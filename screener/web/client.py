@@ -10,13 +10,14 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..store import drafts, maintenance
-from . import app_state, journey
+from . import app_state, journey, language
 from .forms import CallbackForm, ConfirmForm, ContactForm, ResumeForm, page_form_class
 from .limits import (
     CHECK_LIMIT,
@@ -47,12 +48,14 @@ def _client_globals() -> dict:
 def _close_when_idle():
     """On a shared device, answers left open close after CLIENT_IDLE_MINUTES idle."""
     if journey.idle_too_long():
-        session.clear()
+        language.clear_session()
         flash(
-            "You were away for more than "
-            f"{current_app.config['CLIENT_IDLE_MINUTES']} minutes, so we closed your "
-            "answers on this device to keep them private. If you saved them, enter your "
-            "resume code to carry on."
+            _(
+                "You were away for more than %(minutes)s minutes, so we closed your answers "
+                "on this device to keep them private. If you saved them, enter your resume "
+                "code to carry on.",
+                minutes=format_decimal(current_app.config["CLIENT_IDLE_MINUTES"]),
+            )
         )
         return redirect(url_for("client.resume"))
     journey.mark_seen()
@@ -96,12 +99,15 @@ def page(token):
         return support(ctx)
     if journey.is_sent(ctx):  # sent answers are frozen: the PDF and reference must match
         flash(
-            "You have already sent these answers to the practice, so they can no longer be "
-            "changed here. If something has changed, tell the practice when they contact you."
+            _(
+                "You have already sent these answers to the practice, so they can no longer "
+                "be changed here. If something has changed, tell the practice when they "
+                "contact you."
+            )
         )
         return redirect(url_for(".result"))
     if page_id not in ctx.evaluation.visible_pages:
-        flash("That question no longer applies to your answers, so we skipped it.")
+        flash(_("That question no longer applies to your answers, so we skipped it."))
         return redirect(journey.next_url(ctx, None))
     if request.args.get("change") and not ctx.state.checking:
         journey.remember_position(ctx, checking=True)  # come back to check answers after
@@ -148,7 +154,7 @@ def check():
     if request.method == "POST" and form.validate():
         missing = journey.first_incomplete_page(ctx)
         if missing:
-            flash("Please answer the questions on this page first.")
+            flash(_("Please answer the questions on this page first."))
             return redirect(journey.page_url(ctx, missing))
         ctx.state.checking = False
         ctx.state.page = "check"
@@ -255,7 +261,10 @@ def call_me():
         except IntegrityError:  # a Send of the same draft at this very moment: ask again
             app_state.db().rollback()
             flash(
-                "Your answers were being sent at that same moment. Please press the button again."
+                _(
+                    "Your answers were being sent at that same moment. Please press the "
+                    "button again."
+                )
             )
         except LookupError:  # deleted from another tab at this very moment
             app_state.db().rollback()
@@ -310,7 +319,13 @@ def save():
         code = drafts.issue_resume_code(ctx.draft)
         journey.save(ctx)
         return journey.no_store(
-            render_template("client/saved.html", code=code, ctx=ctx, replaced=replaced)
+            render_template(
+                "client/saved.html",
+                code=code,
+                ctx=ctx,
+                replaced=replaced,
+                delete_on=journey.deleted_after(ctx.draft),
+            )
         )
     return journey.no_store(render_template("client/save.html", form=form, ctx=ctx))
 
@@ -325,11 +340,15 @@ def resume():
             journey.remember(draft)
             return journey.resume(draft)
         form.code.errors.append(
-            "That code was replaced when these answers were saved again. Enter the "
-            "newest code you were given."
+            _(
+                "That code was replaced when these answers were saved again. Enter the "
+                "newest code you were given."
+            )
             if drafts.code_was_replaced(app_state.db(), form.code.data)
-            else "That code does not match a saved questionnaire. Check it and "
-            "try again; codes stop working after the retention period."
+            else _(
+                "That code does not match a saved questionnaire. Check it and try again; "
+                "codes stop working after the retention period."
+            )
         )
     status = 400 if form.errors else 200
     return journey.no_store(render_template("client/resume.html", form=form), status=status)
@@ -347,7 +366,7 @@ def delete():
             journey.audit_client_delete(reference)
         app_state.db().commit()
         maintenance.after_delete(app_state.get().engine)  # no key left in the files
-        session.clear()
+        language.clear_session()
         return journey.no_store(render_template("client/deleted.html"))
     return journey.no_store(render_template("client/delete.html", form=form, ctx=ctx))
 
@@ -357,8 +376,8 @@ def forget():
     """Close the answers in this browser (a shared device); nothing is deleted."""
     if not ConfirmForm().validate():
         return journey.expired_page()
-    session.clear()
-    flash("This browser no longer has your answers. To carry on later, enter your resume code.")
+    language.clear_session()
+    flash(_("This browser no longer has your answers. To carry on later, enter your resume code."))
     return redirect(url_for(".landing"))
 
 

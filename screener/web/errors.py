@@ -5,20 +5,35 @@ from __future__ import annotations
 from flask import Flask, current_app, g, jsonify, make_response, request
 from flask import render_template as _render_template
 from flask.globals import request_ctx
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import limits
 
 PLAIN = {
-    400: "Something in that request was not right. Go back and try again; nothing you saved "
-    "has been lost.",
-    403: "You do not have permission to see this page.",
-    404: "We could not find that page. Check the address, or go back to the start.",
-    405: "That page cannot be used like that. Go back and try again.",
-    413: "That was more than we can accept at once. Shorten your answer and try again.",
-    500: "Sorry, something went wrong on our side. Nothing you saved has been lost. Please try "
-    "again in a few minutes.",
+    400: _l(
+        "Something in that request was not right. Go back and try again; nothing you saved "
+        "has been lost."
+    ),
+    403: _l("You do not have permission to see this page."),
+    404: _l("We could not find that page. Check the address, or go back to the start."),
+    405: _l("That page cannot be used like that. Go back and try again."),
+    413: _l("That was more than we can accept at once. Shorten your answer and try again."),
+    500: _l(
+        "Sorry, something went wrong on our side. Nothing you saved has been lost. Please try "
+        "again in a few minutes."
+    ),
+}
+#: the heading of each error page: Werkzeug's names, so that they can be translated
+NAMES = {
+    400: _l("Bad Request"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    413: _l("Request Entity Too Large"),
+    500: _l("Something went wrong"),
 }
 
 
@@ -56,7 +71,7 @@ def json_error(status: int, code: str, message: str):
 
 def _api_error(code: int, name: str, headers=()):
     slug = "_".join(name.lower().replace("'", "").split()) or "error"
-    response = json_error(code, slug, PLAIN.get(code, name))
+    response = json_error(code, slug, str(PLAIN.get(code, name)))
     for key, value in headers:
         response.headers[key] = value
     return response
@@ -83,7 +98,7 @@ def http_error(error: HTTPException):
         render_template(
             "errors/http.html",
             code=code,
-            name=error.name,
+            name=NAMES.get(code, error.name),
             description=PLAIN.get(code, error.description),
         ),
         code,
@@ -103,11 +118,12 @@ def too_many(error: HTTPException):
             render_template(
                 "errors/http.html",
                 code=429,
-                name="Please wait a moment",
-                description=(
+                name=_("Please wait a moment"),
+                description=_(
                     "You have tried that many times in a short while, so it is paused for "
-                    f"your security. Please wait {limits.wait_words(seconds)} and try again. "
-                    "Nothing you saved has been lost."
+                    "your security. Please wait %(wait)s and try again. Nothing you saved "
+                    "has been lost.",
+                    wait=limits.wait_words(seconds),
                 ),
             ),
             429,
@@ -127,5 +143,5 @@ def server_error(error):
     if api_request():
         return _api_error(500, "server_error")
     return render_template(
-        "errors/http.html", code=500, name="Something went wrong", description=PLAIN[500]
+        "errors/http.html", code=500, name=NAMES[500], description=PLAIN[500]
     ), 500

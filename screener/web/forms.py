@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
@@ -53,16 +56,16 @@ def required_message(question: Question) -> str:
         return question.error
     name = _short_name(question)
     if question.type == "multiple":
-        return f"Select all that apply for {name}, or the option for none"
+        return _("Select all that apply for %(name)s, or the option for none", name=name)
     if question.type == "yesno":
-        return f"Select yes or no for {name}"
+        return _("Select yes or no for %(name)s", name=name)
     if question.is_choice:
-        return f"Select an answer for {name}"
+        return _("Select an answer for %(name)s", name=name)
     if question.is_numeric:
-        return f"Enter a number for {name}"
+        return _("Enter a number for %(name)s", name=name)
     if question.type == "date":
-        return f"Enter a date for {name}"
-    return f"Enter an answer for {name}"
+        return _("Enter a date for %(name)s", name=name)
+    return _("Enter an answer for %(name)s", name=name)
 
 
 #: a label longer than this is not repeated in its error: it is read twice on the page
@@ -73,10 +76,10 @@ def _short_name(question: Question) -> str:
     """How an error names its question: the `short` label, a short label, or "this question"."""
     if question.short:
         return question.short
-    label = question.label.rstrip("?.:")
+    label = question.label.rstrip("?.:!").lstrip("¿¡")  # Spanish opens a question too
     if len(label) > LABEL_IN_ERROR_MAX:
-        return "this question"
-    return f"\u201c{label}\u201d"
+        return _("this question")
+    return _("\u201c%(name)s\u201d", name=label)
 
 
 def friendly(question: Question, code: str) -> str:
@@ -84,31 +87,39 @@ def friendly(question: Question, code: str) -> str:
     if code == "ANS003":
         low = _fmt(question.min.number if question.min else None)
         high = _fmt(question.max.number if question.max else None)
-        return f"Enter a number between {low} and {high}"
+        return _("Enter a number between %(low)s and %(high)s", low=low, high=high)
+    if code == "ANS004" and question.type == "integer":
+        return _("Enter a whole number using the digits 0 to 9, like 3")
     if code == "ANS004" and question.is_numeric:
-        whole = "whole " if question.type == "integer" else ""
-        return f"Enter a {whole}number using the digits 0 to 9, like 3"
+        return _("Enter a number using the digits 0 to 9, like 3")
     if code == "ANS004" and question.type == "date":
-        return "Enter a real date"
+        return _("Enter a real date")
     if code == "ANS007":
-        return f"Use {question.max_length or 5000} characters or fewer"
+        return _("Use %(count)s characters or fewer", count=question.max_length or 5000)
     if code == "ANS006":
         return exclusive_message(question)
-    return "Select one of the answers shown"
+    return _("Select one of the answers shown")
 
 
 def exclusive_message(question: Question) -> str:
     """Names only the options of this question that cannot be ticked with others."""
-    names = [f"\u201c{o.label}\u201d" for o in question.options if o.value in question.exclusive]
+    names = [
+        _("\u201c%(name)s\u201d", name=o.label)
+        for o in question.options
+        if o.value in question.exclusive
+    ]
     if not names:
-        return "Untick the answers that cannot go together"
-    return f"{' or '.join(names)} cannot be ticked with other answers; untick one of them"
+        return _("Untick the answers that cannot go together")
+    return _(
+        "%(options)s cannot be ticked with other answers; untick one of them",
+        options=_(" or ").join(names),
+    )
 
 
 def _fmt(number) -> str:
     if number is None:
-        return "any"
-    return str(int(number)) if float(number).is_integer() else str(number)
+        return _("any")
+    return format_decimal(number, format="0.###")  # the locale's decimal mark, no grouping
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -166,7 +177,7 @@ class PageForm(FlaskForm):
 #: at least 7 digits, among spaces, brackets, dots, dashes and a plus
 PHONE = Regexp(
     r"^(?=(?:\D*\d){7})[0-9 ()+.\-]{7,25}$",
-    message="Enter a phone number, like (303) 555 0142",
+    message=_l("Enter a phone number, like (303) 555 0142"),
 )
 
 
@@ -190,46 +201,46 @@ class ContactForm(FlaskForm):
     name = StringField(
         "Your name",
         validators=[
-            InputRequired("Enter your name"),
-            Length(max=120, message="Use 120 characters or fewer"),
+            InputRequired(_l("Enter your name")),
+            Length(max=120, message=_l("Use 120 characters or fewer")),
         ],
     )
     method = LenientRadioField(
         "How should we contact you?",
         choices=[SelectChoice("email", "Email"), SelectChoice("phone", "Phone")],
         validators=[
-            InputRequired("Select how we should contact you"),
-            AnyOf(("email", "phone"), message="Select how we should contact you"),
+            InputRequired(_l("Select how we should contact you")),
+            AnyOf(("email", "phone"), message=_l("Select how we should contact you")),
         ],
     )
     email = StringField(
         "Email address",
         validators=[
-            RequiredWhenChosen("email", "Enter your email address"),
+            RequiredWhenChosen("email", _l("Enter your email address")),
             Length(max=254),
-            Email("Enter an email address in the right format, like name@example.com"),
+            Email(_l("Enter an email address in the right format, like name@example.com")),
         ],
     )
     phone = StringField(
         "Phone number",
         validators=[
-            RequiredWhenChosen("phone", "Enter your phone number"),
+            RequiredWhenChosen("phone", _l("Enter your phone number")),
             PHONE,
         ],
     )
     time = StringField(
         "When is a good time to reach you? (optional)",
-        validators=[Optional(), Length(max=200, message="Use 200 characters or fewer")],
+        validators=[Optional(), Length(max=200, message=_l("Use 200 characters or fewer"))],
     )
     voicemail = LenientRadioField(
         "If we phone and you do not answer, can we leave a voicemail? (optional)",
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, please do not")],
-        validators=[Optional(), AnyOf(("yes", "no"), message="Select yes or no")],
+        validators=[Optional(), AnyOf(("yes", "no"), message=_l("Select yes or no"))],
     )
     consent = BooleanField(
         "I agree to share this summary and my contact details with the practice",
         # DataRequired, not InputRequired: a posted "false" is input, but no agreement
-        validators=[DataRequired("Tick the box to agree to share your summary, or go back")],
+        validators=[DataRequired(_l("Tick the box to agree to share your summary, or go back"))],
     )
 
 
@@ -238,26 +249,28 @@ class CallbackForm(FlaskForm):
 
     first_name = StringField(
         "Your first name (optional)",
-        validators=[Optional(), Length(max=60, message="Use 60 characters or fewer")],
+        validators=[Optional(), Length(max=60, message=_l("Use 60 characters or fewer"))],
     )
     phone = StringField(
         "Phone number",
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[DataRequired("Enter your phone number"), PHONE],
+        validators=[DataRequired(_l("Enter your phone number")), PHONE],
     )
     time = StringField(
         "A safe time to call you (optional)",
-        validators=[Optional(), Length(max=200, message="Use 200 characters or fewer")],
+        validators=[Optional(), Length(max=200, message=_l("Use 200 characters or fewer"))],
     )
     voicemail = LenientRadioField(
         "Can we leave a voicemail if you don't answer? (optional)",
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, please don't")],
-        validators=[Optional(), AnyOf(["yes", "no"], message="Choose yes or no")],
+        validators=[Optional(), AnyOf(["yes", "no"], message=_l("Choose yes or no"))],
     )
     consent = BooleanField(
         "I agree to share my answers so far and my phone number with the practice",
         # DataRequired: a posted "false" is input, but no agreement
-        validators=[DataRequired("Tick the box to agree, or go back: you do not have to do this")],
+        validators=[
+            DataRequired(_l("Tick the box to agree, or go back: you do not have to do this"))
+        ],
     )
 
     def details(self) -> dict:
@@ -272,7 +285,7 @@ class CallbackForm(FlaskForm):
 class ResumeForm(FlaskForm):
     code = StringField(
         "Resume code",
-        validators=[InputRequired("Enter the resume code you were given"), Length(max=64)],
+        validators=[InputRequired(_l("Enter the resume code you were given")), Length(max=64)],
     )
 
 

@@ -18,12 +18,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from ..i18n import translations
 from ..questionnaire import Evaluation, Questionnaire, clean, evaluate, visible_on_page
 from ..questionnaire.timing import estimated_minutes
 from ..store import AuditEntry, Draft, Submission, drafts, read_only, utcnow
 from . import app_state, changes
+from .language import clear_session
 from .page_tokens import SUPPORT, page_token, resolve
 
 
@@ -57,6 +59,12 @@ def draft_is_live(draft: Draft) -> bool:
     """Drafts expire after the retention period; a sent one stays reachable until purged."""
     days = app_state.get().questionnaire.meta.draft_retention_days
     return draft.submission_id is not None or draft.updated_at >= utcnow() - dt.timedelta(days=days)
+
+
+def deleted_after(draft: Draft) -> dt.datetime:
+    """When an unsent draft stops being live (UTC): the date the "saved" page gives."""
+    days = app_state.get().questionnaire.meta.draft_retention_days
+    return draft.updated_at + dt.timedelta(days=days)
 
 
 def load_or_none() -> Context | None:
@@ -122,10 +130,7 @@ def remember_position(ctx: Context, **changes) -> None:
 
 
 def remember(draft: Draft) -> None:
-    language = session.get("language")
-    session.clear()  # nothing of another client's draft stays; their language choice does
-    if language:
-        session["language"] = language
+    clear_session()  # nothing of another client's draft stays; their language does
     session["draft"] = draft.id
     session.permanent = True
     mark_seen()
@@ -158,8 +163,10 @@ def no_store(body, status: int = 200):
 
 def no_draft():
     flash(
-        "We could not find your answers in this browser. If you saved them, enter your "
-        "resume code. Otherwise, you can start again."
+        _(
+            "We could not find your answers in this browser. If you saved them, enter your "
+            "resume code. Otherwise, you can start again."
+        )
     )
     return redirect(url_for("client.resume"))
 

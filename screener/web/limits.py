@@ -35,6 +35,8 @@ import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, request, session
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -107,17 +109,17 @@ def wait_seconds() -> int:
 def wait_words(seconds: int) -> str:
     minutes = max(1, math.ceil(seconds / 60))
     if minutes >= 90:
-        hours = math.ceil(minutes / 60)
-        return f"about {hours} hours"
-    return "about a minute" if minutes == 1 else f"about {minutes} minutes"
+        return _("about %(num)s hours", num=math.ceil(minutes / 60))
+    return ngettext("about a minute", "about %(num)s minutes", minutes)
 
 
 def paused_message(wait: str) -> str:
     """What a refused client page says above what was typed."""
-    return (
+    return _(
         "You have sent this page many times in a short while, so it is paused for your "
-        f"security. Please wait {wait}, then press the button again. What you typed is "
-        "still here."
+        "security. Please wait %(wait)s, then press the button again. What you typed is "
+        "still here.",
+        wait=wait,
     )
 
 
