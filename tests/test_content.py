@@ -248,9 +248,9 @@ def upload(client, text: str | bytes, name="questions.yaml"):
 def test_a_candidate_file_is_checked_previewed_and_never_made_live(app, admin, client):
     live = app.extensions["screener"].questionnaire
     before = row_counts(app)
-    candidate = QUESTIONS.read_text().replace(
-        "            label: How old are you?\n", "            label: What is your age?\n"
-    )
+    old = "              en: How old are you?\n"
+    assert QUESTIONS.read_text().count(old) == 1
+    candidate = QUESTIONS.read_text().replace(old, "              en: What is your age?\n")
     response = upload(admin, candidate)
     assert response.status_code == 303
     listing = text_of(admin.get("/staff/content/preview"))

@@ -25,17 +25,17 @@ from tests.journey_helpers import Journey
 #: the crisis lines of a practice in another state (made-up numbers)
 ELSEWHERE = """  crisis_resources:
     - id: state_line
-      name: Cascadia Crisis Line
-      how: Call 1-800-777-0199 or text 77799
+      name: {en: Cascadia Crisis Line, es: Línea de Crisis de Cascadia}
+      how: {en: Call 1-800-777-0199 or text 77799, es: Llame al 1-800-777-0199 o escriba al 77799}
       tel: "18007770199"
       sms: "77799"
     - id: text_line
-      name: Cascadia Text Line
-      how: Text TALK to 44321
+      name: {en: Cascadia Text Line, es: Línea de Texto de Cascadia}
+      how: {en: Text TALK to 44321, es: Escriba HABLAR al 44321}
       sms: "44321"
     - id: emergency_112
-      name: Emergency
-      how: Call 112
+      name: {en: Emergency, es: Emergencias}
+      how: {en: Call 112, es: Llame al 112}
       tel: "112"
       emergency: true
 """
