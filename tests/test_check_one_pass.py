@@ -19,8 +19,8 @@ LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>DEF\d{3}
 TEN = [
     (
         "DEF002",
-        "            label: Will you be physically in Colorado",
-        "            lable: Will you be physically in Colorado",
+        "            label:\n              en: Will you be physically in Colorado",
+        "            lable:\n              en: Will you be physically in Colorado",
     ),
     (
         "DEF007",
@@ -34,15 +34,17 @@ TEN = [
     ),
     (
         "DEF008",
-        "          - id: med_trials_adequate\n            short: depression medicines taken"
-        " for 4 to 6 weeks\n            type: integer",
-        "          - id: med_trials_adequate\n            short: depression medicines taken"
-        " for 4 to 6 weeks\n            type: integr",
+        "          - id: med_trials_adequate\n            short:\n              en: depression"
+        " medicines taken for 4 to 6 weeks\n              es: los medicamentos que tomó de 4 a 6"
+        " semanas\n            type: integer",
+        "          - id: med_trials_adequate\n            short:\n              en: depression"
+        " medicines taken for 4 to 6 weeks\n              es: los medicamentos que tomó de 4 a 6"
+        " semanas\n            type: integr",
     ),
     (
         "DEF014",
-        'short: "little interest or pleasure", type: single, options: freq_0_3,',
-        'short: "little interest or pleasure", type: single, options: freq_03,',
+        "es: el poco interés o placer}\n            type: single\n            options: freq_0_3\n",
+        "es: el poco interés o placer}\n            type: single\n            options: freq_03\n",
     ),
     (
         "DEF013",
@@ -51,8 +53,8 @@ TEN = [
     ),
     (
         "DEF021",
-        "      - {max: 14, label: moderate}\n      - {max: 21, label: severe}",
-        "      - {max: 8, label: moderate}\n      - {max: 21, label: severe}",
+        "      - {max: 14, label: {en: moderate, es: moderada}}\n      - {max: 21,",
+        "      - {max: 8, label: {en: moderate, es: moderada}}\n      - {max: 21,",
     ),
     (
         "DEF024",
@@ -61,8 +63,8 @@ TEN = [
     ),
     (
         "DEF005",
-        "      - id: gad7\n        title: Worry and anxiety",
-        "      - id: phq9\n        title: Worry and anxiety",
+        "      - id: gad7\n        title:\n",
+        "      - id: phq9\n        title:\n",
     ),
     ("DEF026", "  - id: what_brings_you\n", "  - id: What_brings_you\n"),
 ]

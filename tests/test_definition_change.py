@@ -82,7 +82,9 @@ def changed_file(tmp_path):
     shutil.copy(QUESTIONS, path)
     text = path.read_text()
     edited = text.replace(
-        "title: KAP pre-screening questionnaire", "title: KAP pre-screening questions", 1
+        "title: {en: KAP pre-screening questionnaire,",
+        "title: {en: KAP pre-screening questions,",
+        1,
     )
     assert edited != text
     path.write_text(edited)

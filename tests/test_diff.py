@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 from screener.authoring import diff
@@ -15,9 +16,9 @@ SHIPPED = QUESTIONS.read_text()
 PHQ9_MODERATE = (
     "    sum: [phq9_1, phq9_2, phq9_3, phq9_4, phq9_5, phq9_6, phq9_7, phq9_8, phq9_9]\n"
     "    bands:\n"
-    "      - {max: 4, label: minimal}\n"
-    "      - {max: 9, label: mild}\n"
-    "      - {max: 14, label: moderate}\n"
+    "      - {max: 4, label: {en: minimal, es: mínima}}\n"
+    "      - {max: 9, label: {en: mild, es: leve}}\n"
+    "      - {max: 14, label: {en: moderate, es: moderada}}\n"
 )
 
 
@@ -62,7 +63,7 @@ def test_moving_one_phq9_band_boundary_lists_exactly_the_examples_it_moves(tmp_p
     assert (change["kind"], change["id"], change["change"]) == ("score", "phq9", "changed")
     assert "10–14 moderate, 15–19 moderately severe" in change["detail"]
     assert "10–13 moderate, 14–19 moderately severe" in change["detail"]
-    assert change["new_line"] == line_of(text, "- {max: 4, label: minimal}")
+    assert change["new_line"] == line_of(text, "- {max: 4, label: {en: minimal, es: mínima}}")
 
 
 def test_an_outcome_rule_change_names_the_examples_and_exits_1(tmp_path, questionnaire):
@@ -88,8 +89,9 @@ def test_an_outcome_rule_change_names_the_examples_and_exits_1(tmp_path, questio
 
 
 def test_structural_changes_by_id(questionnaire):
-    text = edited("            label: How old are you?\n", "            label: Your age?\n")
-    text = text.replace("              - {value: tell_me_more, label: Tell me more}\n", "", 1)
+    text = edited("              en: How old are you?\n", "              en: Your age?\n")
+    tell_me_more = "- {value: tell_me_more, label: {en: Tell me more, es: Quiero saber más}}\n"
+    text = text.replace("              " + tell_me_more, "", 1)
     new = load_text(text).questionnaire
     changes = {(c.kind, c.id, c.what): c for c in diff(questionnaire, new).changes}
     label = changes[("question", "age", "changed")]
@@ -112,3 +114,24 @@ def test_a_broken_file_exits_2_with_its_problems(tmp_path):
     run = run_diff(tmp_path, SHIPPED.replace("  minutes: 15\n", "  minutes: soon\n"))
     assert run.returncode == 2
     assert "DEF004" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_change_to_the_spanish_alone_is_listed_with_its_language_and_line(tmp_path):
+    text = edited("es: ¿Cuántos años tiene?", "es: ¿Qué edad tiene?")
+    result = run_diff(tmp_path, text)
+    assert result.returncode == 0, result.stderr
+    found = re.search(
+        r"new\.yaml:(\d+)  question age changed: \(es\) label: “¿Cuántos años tiene\?” → "
+        r"“¿Qué edad tiene\?”",
+        result.stdout,
+    )
+    assert found, result.stdout
+    assert text.splitlines()[int(found.group(1)) - 1].strip() == "- id: age"
+    assert "What changed (1):" in result.stdout
+
+
+def test_an_english_edit_is_not_listed_again_for_spanish(tmp_path):
+    q = load_text(SHIPPED).questionnaire
+    text = edited("en: How old are you?\n", "en: What is your age?\n")
+    changes = diff(q, load_text(text).questionnaire).changes
+    assert [c.detail for c in changes] == ["label: “How old are you?” → “What is your age?”"]

@@ -62,8 +62,8 @@ def test_every_key_of_the_description_has_hover_help():
 # where in the data the schema must complain.
 MISTAKES = {
     "unknown key": (
-        "            hint: In years.\n",
-        "            hint: In years.\n            hnit: In whole years.\n",
+        "            hint: {en: In years., es: En años.}\n",
+        "            hint: {en: In years., es: En años.}\n            hnit: In whole years.\n",
         "DEF002",
         "hnit: In whole years.",
         ["sections", 0, "pages", 0, "questions", 0],
@@ -77,8 +77,8 @@ MISTAKES = {
         ["flags", 0],
     ),
     "bad enum value": (
-        "            type: single\n            label: Will you be physically",
-        "            type: singel\n            label: Will you be physically",
+        "            type: single\n            label:\n              en: Will you be physically",
+        "            type: singel\n            label:\n              en: Will you be physically",
         "DEF008",
         "type: singel",
         ["sections", 0, "pages", 1, "questions", 0, "type"],

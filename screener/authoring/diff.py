@@ -8,9 +8,9 @@ lists how its outcome, flags, scores and interrupt change. A clinician signs thi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ..questionnaire import Questionnaire, evaluate
+from ..questionnaire import Questionnaire, evaluate, load_text
 from .structure import Change, structural_changes
 
 
@@ -114,9 +114,39 @@ class Diff:
 
 
 def diff(old: Questionnaire, new: Questionnaire) -> Diff:
-    changes = tuple(structural_changes(old, new))
+    changes = tuple(structural_changes(old, new)) + tuple(translated_changes(old, new))
     compared, examples = example_changes(old, new)
     return Diff(old.version, new.version, changes, tuple(examples), compared)
+
+
+#: the fields of structure.FIELDS that hold client texts (the rest read the same in any
+#: language, and a change to them is listed once, in English)
+TRANSLATED_FIELDS = frozenset(
+    {"title", "intro", "label", "hint", "short", "error", "client_text", "message", "next_steps"}
+    | {"disclaimer", "crisis_resources", "youth_resources"}
+)
+
+
+def translated_changes(old: Questionnaire, new: Questionnaire):
+    """The texts that changed in each other language both files have, marked "(es)": a
+    clinician signs off what a Spanish reader is told too."""
+    english = {(c.kind, c.id, c.detail) for c in structural_changes(old, new)}
+    for language in new.meta.languages[1:]:
+        if language not in old.meta.languages:
+            continue
+        old_l, new_l = _in_language(old, language), _in_language(new, language)
+        for change in structural_changes(old_l, new_l):
+            field_name = change.detail.split(":", 1)[0]
+            if (
+                change.what == "changed"
+                and field_name in TRANSLATED_FIELDS
+                and (change.kind, change.id, change.detail) not in english
+            ):
+                yield replace(change, detail=f"({language}) {change.detail}")
+
+
+def _in_language(q: Questionnaire, language: str) -> Questionnaire:
+    return load_text(q.text, q.path, q.content_hash, language).questionnaire
 
 
 # -- examples -----------------------------------------------------------------------------
