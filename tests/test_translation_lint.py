@@ -195,3 +195,29 @@ def test_check_prints_the_translation_coverage_per_language(tmp_path):
     total = load_text(BILINGUAL).questionnaire.coverage[""]
     assert f"translation: en (English): {total} of {total} client texts (100%)" in out
     assert f"translation: es (Spanish): {total - 1} of {total} client texts (" in out
+
+
+def test_the_shipped_file_is_fully_translated_into_spanish():
+    from tests.conftest import QUESTIONS
+
+    out = CliRunner().invoke(check_command, [str(QUESTIONS)]).output
+    total = load_text(QUESTIONS.read_text(encoding="utf-8")).questionnaire.coverage[""]
+    assert total > 500
+    assert f"translation: es (Spanish): {total} of {total} client texts (100%)" in out
+    assert "DEF034" not in out and "DEF042" not in out
+
+
+def test_def042_reads_the_crisis_resources_and_the_disclaimer_too(tmp_path):
+    text = tweak(
+        '      sms: "988"\n',
+        '      sms: "988"\n      note: {en: Free., es: Gratis si usted califica.}\n',
+        BILINGUAL,
+    )
+    text = tweak(
+        "  languages: [en, es]\n",
+        "  languages: [en, es]\n  disclaimer: {en: You are eligible., es: Un cuestionario.}\n",
+        text,
+    )
+    found = sorted(only(tmp_path, text, "DEF042"), key=lambda p: p.line)
+    assert [p.line for p in found] == [line_of(text, "You are eligible"), line_of(text, "Gratis")]
+    assert "in Spanish" in found[1].message and "in Spanish" not in found[0].message

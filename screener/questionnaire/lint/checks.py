@@ -347,10 +347,23 @@ def _client_texts(q):
                 yield o.label, o.pos, ()
                 yield o.hint, o.pos, ()
     yield from ((s.title, s.pos, ("title",)) for s in q.sections)
-    for i, para in enumerate(q.meta.about_kap):
+    for score in q.scores:
+        yield from ((b.label, b.pos, ("label",)) for b in score.bands)
+    yield from _meta_texts(q.meta)
+
+
+def _meta_texts(meta):
+    """The questionnaire block's client texts: disclaimer, About KAP, the driving rule and
+    the crisis and youth resources."""
+    yield meta.disclaimer, None, ("questionnaire", "disclaimer")
+    for i, para in enumerate(meta.about_kap):
         yield para, None, ("questionnaire", "about_kap", i)
-    for i, r in enumerate(q.meta.crisis_resources):
-        yield r.note, None, ("questionnaire", "crisis_resources", i)
+    if meta.practice.get("driving_rule"):
+        yield meta.practice["driving_rule"], None, ("questionnaire", "practice", "driving_rule")
+    for kind in ("crisis_resources", "youth_resources"):
+        for i, r in enumerate(getattr(meta, kind)):
+            for key in ("name", "how", "note"):
+                yield getattr(r, key), None, ("questionnaire", kind, i, key)
 
 
 def check_client_text(q):
