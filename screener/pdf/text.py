@@ -79,15 +79,42 @@ def fitted_size(value: str, font: str, size: float, width: float) -> float:
     return size if wide <= width else size * width / wide
 
 
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def long_date(when: datetime, locale: str = "en") -> str:
-    """`when` as "November 28, 2026" ("28 de noviembre de 2026" in "es"), in its own zone."""
+    """`when` as "November 28, 2026" ("28 de noviembre de 2026" in "es"), in its own zone.
+
+    English is written here: Babel's locale data costs a worker about 5 MB a language.
+    """
+    if _english(locale):
+        return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"
     return format_date(when, format="long", locale=locale)
 
 
 def format_number(value, locale: str = "en") -> str:
     """A score without a needless ".0", with the locale's decimal mark."""
     text = str(int(value)) if float(value).is_integer() else f"{value:g}"
-    return text.replace(".", get_decimal_symbol(locale)) if "." in text else text
+    if "." not in text or _english(locale):
+        return text
+    return text.replace(".", get_decimal_symbol(locale))
+
+
+def _english(locale: str) -> bool:
+    return locale in ("en", "en_US")
 
 
 def language_tag(locale: str) -> str:

@@ -54,7 +54,8 @@ def _checked(result, path, run_examples_too: bool) -> Report:
     report = Report(str(path), result.questionnaire, list(result.problems))
     if result.questionnaire is not None:
         report.problems += lint(result.questionnaire)
-        report.problems += _lint_translations(result.questionnaire)
+        if run_examples_too:  # the full check; start-up skips these warnings and their memory
+            report.problems += _lint_translations(result.questionnaire)
     if has_errors(report.problems):
         report.problems = [
             p for p in report.problems if p.severity == ERROR or p.code not in WHOLE_FILE_WARNINGS

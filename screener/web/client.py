@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -54,7 +53,7 @@ def _close_when_idle():
                 "You were away for more than %(minutes)s minutes, so we closed your answers "
                 "on this device to keep them private. If you saved them, enter your resume "
                 "code to carry on.",
-                minutes=format_decimal(current_app.config["CLIENT_IDLE_MINUTES"]),
+                minutes=language.decimal(current_app.config["CLIENT_IDLE_MINUTES"]),
             )
         )
         return redirect(url_for("client.resume"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -31,6 +30,7 @@ from wtforms.validators import (
 )
 
 from ..questionnaire import Page, Question, Questionnaire, clean
+from . import language
 
 
 class AnswerFits:
@@ -119,7 +119,7 @@ def exclusive_message(question: Question) -> str:
 def _fmt(number) -> str:
     if number is None:
         return _("any")
-    return format_decimal(number, format="0.###")  # the locale's decimal mark, no grouping
+    return language.decimal(number)
 
 
 class MultiCheckboxField(SelectMultipleField):
