@@ -137,3 +137,18 @@ def test_the_spanish_summary_pdf_parsed_back(client, questionnaire, spanish, per
     for word in ("diagnóstico", "Página", "días", "ñ"):
         assert word in whole, word
     assert "\ufffd" not in whole and "■" not in whole
+
+
+def test_a_one_language_file_offers_no_spanish_even_with_a_spanish_catalog(tmp_path):
+    from tests.conftest_db import make_app
+    from tests.test_loader import BASE
+
+    english_only = tmp_path / "questions.yaml"
+    english_only.write_text(BASE)
+    app = make_app(tmp_path, QUESTIONS=str(english_only))
+    client = app.test_client()
+    html = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert html_lang(html).startswith("en") and "Demo screener" in html
+    assert "?lang=es" not in html and "Español" not in html
+    client.get("/?lang=es")  # a link from elsewhere: ignored
+    assert html_lang(client.get("/").get_data(as_text=True)).startswith("en")

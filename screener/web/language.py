@@ -13,7 +13,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, g, has_request_context, redirect, request, session
+from flask import Flask, current_app, g, has_request_context, redirect, request, session
 from flask_babel import Babel, force_locale, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from jinja2 import pass_context
@@ -97,7 +97,17 @@ def supported(code) -> str | None:
     if not isinstance(code, str):
         return None
     code = code.strip().lower()
-    return code if code in SUPPORTED else None
+    return code if code in choices() else None
+
+
+def choices() -> tuple[str, ...]:
+    """The languages a client can choose: those with an interface catalog that
+    questions.yaml also has texts in (a catalog alone would give English questions)."""
+    state = current_app.extensions.get("screener")
+    if state is None:
+        return SUPPORTED
+    declared = state.questionnaire.meta.languages
+    return tuple(code for code in SUPPORTED if code == DEFAULT or code in declared)
 
 
 def select_locale() -> str:
@@ -112,7 +122,7 @@ def select_language() -> str:
     for chosen in (g.get("language"), session.get("language")):
         if supported(chosen):
             return supported(chosen)
-    return request.accept_languages.best_match(SUPPORTED) or DEFAULT
+    return request.accept_languages.best_match(choices()) or DEFAULT
 
 
 def use(code: str) -> None:
@@ -170,7 +180,7 @@ def own_name(code: str) -> str:
 def offers() -> list[tuple[str, str, str]]:
     """(code, sentence in that language, address) for each other language: the landing page."""
     out = []
-    for code in SUPPORTED:
+    for code in choices():
         if code != current():
             with force_locale(LOCALES[code]):
                 # translators: the name of the language of this catalog, in that language
@@ -208,6 +218,6 @@ def _template_globals() -> dict:
         if staff_request()
         else tuple(
             (code, own_name(code), None if code == language else switch_url(code))
-            for code in SUPPORTED
+            for code in choices()
         ),
     }
