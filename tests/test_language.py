@@ -247,10 +247,16 @@ def test_a_catalog_not_compiled_is_reported(tmp_path):
     assert catalog_problems() == []  # this checkout's catalogs are compiled
 
 
-def test_an_error_names_a_spanish_question_without_half_its_question_marks(app):
+def test_an_error_names_a_spanish_question_with_both_its_question_marks(app):
     from screener.questionnaire.definition import Question
     from screener.web.forms import required_message
 
     question = Question("age", "integer", "¿Cuántos años tiene?", "about_you", "you")
     with app.test_request_context(headers=SPANISH):
-        assert required_message(question) == "Escriba un número para “Cuántos años tiene”"
+        assert required_message(question) == (
+            "Escriba un número en la pregunta sobre “¿Cuántos años tiene?”"
+        )
+    # a short name that is a verb reads as the question's topic, never as an instruction
+    question = Question("si_plan", "yesno", "¿Ha hecho un plan?", "p", "s", short="hacer un plan")
+    with app.test_request_context(headers=SPANISH):
+        assert required_message(question) == "Elija sí o no en la pregunta sobre hacer un plan"

@@ -152,3 +152,15 @@ def test_a_one_language_file_offers_no_spanish_even_with_a_spanish_catalog(tmp_p
     assert "?lang=es" not in html and "Español" not in html
     client.get("/?lang=es")  # a link from elsewhere: ignored
     assert html_lang(client.get("/").get_data(as_text=True)).startswith("en")
+
+
+def test_a_client_who_answered_in_spanish_is_recorded_as_spanish_whatever_the_send_page(
+    app, client, questionnaire, personas
+):
+    in_spanish(client)
+    journey = Journey(client, questionnaire)
+    journey.run(personas["P01"].answers)
+    client.get("/send?lang=en")  # the Send page read in English
+    assert journey.send().status_code == 302
+    with app.extensions["screener"].sessionmaker() as session:
+        assert session.scalars(select(Submission.language)).one() == "es"

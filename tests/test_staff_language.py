@@ -46,9 +46,8 @@ def test_the_detail_shows_the_language_and_english_questions_and_labels(staff, s
     assert "Poco interés o placer" not in page
     assert "Several days" in page and "Varios días" not in page
     # the client's own words, as written and marked as Spanish for screen readers
-    assert f'<span lang="es">{SPANISH_MEDICINES}</span> <span class="hint">(in Spanish)</span>' in (
-        html
-    )
+    note = "(the client's own words; answered in Spanish)"
+    assert f'<span lang="es">{SPANISH_MEDICINES}</span> <span class="hint">{note}</span>' in html
 
 
 def test_the_queue_says_which_submissions_were_answered_in_spanish(staff, app, personas):
@@ -91,3 +90,12 @@ def test_the_clients_pdf_is_in_spanish_and_staff_can_download_it_in_english(
     assert "Poco interés" not in printed
     # both downloads are staff access to health data: both are logged
     assert [e.reference for e in audit_rows(app, "pdf_download")][-2:] == [spanish_reference] * 2
+
+
+def test_the_clinician_brief_says_the_client_answered_in_spanish(
+    staff, app, spanish_reference, personas
+):
+    printed = pdf_text(staff.get(f"/staff/s/{spanish_reference}/brief.pdf").data)
+    assert "Answered in Spanish" in printed
+    english = submit_answers(app, personas["P02"].answers)
+    assert "Answered in" not in pdf_text(staff.get(f"/staff/s/{english}/brief.pdf").data)

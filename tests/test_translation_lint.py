@@ -221,3 +221,11 @@ def test_def042_reads_the_crisis_resources_and_the_disclaimer_too(tmp_path):
     found = sorted(only(tmp_path, text, "DEF042"), key=lambda p: p.line)
     assert [p.line for p in found] == [line_of(text, "You are eligible"), line_of(text, "Gratis")]
     assert "in Spanish" in found[1].message and "in Spanish" not in found[0].message
+
+
+def test_def034_an_empty_spanish_text_is_a_missing_one(tmp_path):
+    for empty in ('""', '"  "', "null"):
+        text = tweak("es: ¿Fuma?}", f"es: {empty}}}", BILINGUAL)
+        [problem] = only(tmp_path, text, "DEF034")
+        assert problem.line == line_of(text, "Do you smoke?")
+        assert "the label of question 'smoker' has no Spanish text" in problem.message

@@ -38,6 +38,8 @@ class BriefMeta:
     received: str = ""
     priority: str = ""
     status: str = ""
+    #: the language the client answered in, named for staff ("Spanish"); "" for English
+    language: str = ""
 
 
 def render_brief(evaluation: Evaluation, definition: Questionnaire, meta: BriefMeta) -> bytes:
@@ -71,6 +73,8 @@ def _header(definition, meta: BriefMeta, styles, practice: str) -> list:
         facts.append(f"Queue priority: {markup(meta.priority)}")
     if meta.status:
         facts.append(f"Status: {markup(meta.status)}")
+    if meta.language:
+        facts.append(f"<b>Answered in {markup(meta.language)}</b>")
     version = f"Questionnaire version {markup(definition.meta.version or '-')}"
     return [
         Para(markup(practice), styles["practice"]),

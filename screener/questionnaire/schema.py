@@ -148,7 +148,7 @@ class Reader:
                 )
                 continue
             text = self.value(path + (language,), str, None, f"the {language} text of {what}")
-            if text is not None:
+            if text is not None and text.strip():  # an empty one is a missing one (DEF034)
                 texts[language] = text
         self._count(path, set(texts))
         chosen = texts.get(self.language) or texts.get(self.languages[0])

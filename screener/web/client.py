@@ -220,7 +220,7 @@ def send():
                 ctx.draft,
                 ctx.evaluation,
                 contact,
-                language=ctx.q.language,
+                language=journey.answering_language(ctx),
             )
             drafts.forget_hidden(ctx.state, ctx.evaluation)  # answers set aside are not kept
             journey.save(ctx)
@@ -253,7 +253,7 @@ def call_me():
                 ctx.draft,
                 ctx.evaluation,
                 callback=form.details(),
-                language=ctx.q.language,
+                language=journey.answering_language(ctx),
             )
             journey.acknowledge_support(ctx)  # they were on the support page or the result
             journey.save(ctx)

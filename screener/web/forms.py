@@ -76,7 +76,9 @@ def _short_name(question: Question) -> str:
     """How an error names its question: the `short` label, a short label, or "this question"."""
     if question.short:
         return question.short
-    label = question.label.rstrip("?.:!").lstrip("¿¡")  # Spanish opens a question too
+    label = question.label
+    if not label.startswith(("¿", "¡")):  # a Spanish question keeps both its marks
+        label = label.rstrip("?.:!")
     if len(label) > LABEL_IN_ERROR_MAX:
         return _("this question")
     return _("\u201c%(name)s\u201d", name=label)

@@ -86,8 +86,13 @@ def load_or_none() -> Context | None:
 def context_of(draft: Draft, q: Questionnaire) -> Context:
     """The draft with its questionnaire version, its state and their evaluation."""
     state = drafts.read_state(app_state.get().vault, draft)
-    state.language = q.language  # the next write stores the language the client now reads
     return Context(draft, q, state, evaluate(q, state.answers))
+
+
+def answering_language(ctx: Context) -> str:
+    """The language the client answered in (their last page of answers), which staff are
+    told and the practice's copy of the summary is in; else the one on screen."""
+    return ctx.state.language or ctx.q.language
 
 
 def resume(draft: Draft):
@@ -232,6 +237,7 @@ def post_page(ctx: Context, page_id: str, form):
         flash(sentence)
     ctx.evaluation = evaluation
     ctx.state.page = page_id
+    ctx.state.language = ctx.q.language  # answers given in this language
     save(ctx)
     return go_on(ctx, NEXT)
 
@@ -258,6 +264,7 @@ def _save_partial(ctx: Context, page_id: str, form, visible):
     good = {name: form[name].data for name in visible if not form[name].errors}
     ctx.evaluation = drafts.merge_page(ctx.q, ctx.state, page_id, good)
     ctx.state.page = page_id
+    ctx.state.language = ctx.q.language
     save(ctx)
     return go_on(ctx, SAVE)
 

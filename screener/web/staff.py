@@ -389,6 +389,7 @@ def brief_pdf(reference):
         received=local_time(sub.created_at),
         priority=RANKS.get(sub.queue_rank, ""),
         status=STATUSES.get(sub.status, sub.status),
+        language="" if sub.language == "en" else language_name(sub.language),
     )
     body = render_brief(review.evaluation, review.q, meta)
     audit.record("brief_download", reference=sub.reference)
