@@ -164,3 +164,19 @@ def test_a_client_who_answered_in_spanish_is_recorded_as_spanish_whatever_the_se
     assert journey.send().status_code == 302
     with app.extensions["screener"].sessionmaker() as session:
         assert session.scalars(select(Submission.language)).one() == "es"
+
+
+def test_wording_with_no_spanish_yet_is_marked_english_for_screen_readers(
+    client, questionnaire, spanish, personas
+):
+    item = questionnaire.questions["pcptsd5_1"].label  # no validated Spanish (README)
+    assert spanish.questions["pcptsd5_1"].label == item
+    assert spanish.questions["pcptsd5_1"].label.lang == "en"
+    assert not hasattr(spanish.questions["phq9_1"].label, "lang")
+    assert not hasattr(spanish.questions["in_colorado"].options[1].label, "lang")  # "No"
+    in_spanish(client)
+    journey = Journey(client, questionnaire)
+    journey.start()
+    journey.answer_all(dict(personas["P01"].answers, trauma_exposure="yes"), until="pcptsd5")
+    html = client.get(journey.location).get_data(as_text=True)
+    assert f'<span lang="en">{item}</span>' in html.replace("&#39;", "'")

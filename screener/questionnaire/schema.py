@@ -9,7 +9,7 @@ from . import kinds
 from .definition import Pos
 from .problems import Problem
 from .shape import BlockShape
-from .translations import text_name
+from .translations import InLanguage, text_name, untranslated
 from .yamlsource import Source
 
 ID_RE = re.compile(kinds.ID_PATTERN)
@@ -151,7 +151,17 @@ class Reader:
             if text is not None and text.strip():  # an empty one is a missing one (DEF034)
                 texts[language] = text
         self._count(path, set(texts))
-        chosen = texts.get(self.language) or texts.get(self.languages[0])
+        default_language = self.languages[0]
+        original = texts.get(default_language)
+        for language, text in texts.items():
+            if language != default_language and untranslated(text, original):
+                self.coverage[f"{language}="] = self.coverage.get(f"{language}=", 0) + 1
+        chosen = texts.get(self.language)
+        if self.language != default_language and original is not None:
+            if chosen is None or untranslated(chosen, original):
+                return InLanguage(original, default_language)  # no translation of its own
+        if chosen is None:
+            chosen = original
         return chosen if chosen is not None else next(iter(texts.values()), default)
 
     def _count(self, path, have: set) -> None:

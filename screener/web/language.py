@@ -17,6 +17,7 @@ from flask import Flask, current_app, g, has_request_context, redirect, request,
 from flask_babel import Babel, force_locale, format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from . import config
 
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
     # `{% trans %}` blocks are written over several lines; their msgids are one line
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters["number"] = _number_filter
+    app.jinja_env.filters["marked"] = marked
     app.before_request(switch_language)
     app.context_processor(_template_globals)
     for problem in catalog_problems():
@@ -200,6 +202,15 @@ def decimal(number) -> str:
 @pass_context  # never folded into a template at compile time, in one request's language
 def _number_filter(context, number) -> str:
     return decimal(number)
+
+
+def marked(text):
+    """A text from questions.yaml, wrapped in `<span lang>` when it is in another language
+    than the page (wording with no translation yet): screen readers switch voice for it."""
+    lang = getattr(text, "lang", None)
+    if lang is None:
+        return text
+    return Markup('<span lang="%s">%s</span>') % (lang, text)
 
 
 def current() -> str:
