@@ -11,7 +11,7 @@
     var overlay = document.createElement("div");
     overlay.className = "exit-this-page-overlay";
     document.body.appendChild(overlay);
-    document.title = "Exiting page";
+    document.title = link.getAttribute("data-exiting-title") || "Exiting page";
     document.querySelectorAll("main, header, footer").forEach(function (el) { el.hidden = true; });
     window.location.href = link.href;
   }

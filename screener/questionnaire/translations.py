@@ -138,6 +138,8 @@ def _owner(reader, path) -> str:
         if kind in ("option", "band"):
             return f"{owner} of {_owner(reader, path[:-2])}"
         return owner
+    if path == ("questionnaire",):
+        return "the questionnaire block"
     return ".".join(str(p) for p in path)
 
 

@@ -26,8 +26,11 @@ FORBIDDEN_WORDS = re.compile(
 )
 #: the same words in Spanish: "usted tiene" names a condition, "califica" decides eligibility
 SPANISH_FORBIDDEN_WORDS = re.compile(
-    r"\b(usted tiene|diagn[oó]stico de|es elegible|(?:no )?es candidat[oa]|elegibilidad|"
-    r"califica|cumple (?:con )?los requisitos|resistente al tratamiento)\b|\d+\s?%",
+    r"\b((?:usted|ud\.)\s+tiene|tiene\s+(?:depresi[oó]n|ansiedad|tept)|padece|sufre\s+de"
+    r"|diagn[oó]stico\s+de|es\s+elegible|es\s+apt[oa]"
+    r"|(?:no\s+)?es\s+candidat[oa]|elegibilidad|calific\w*"
+    r"|cumple\s+(?:con\s+)?(?:los\s+)?(?:requisitos|criterios)|resistente\s+al\s+tratamiento"
+    r"|por\s+ciento)\b|\d+\s?%",
     re.IGNORECASE,
 )
 #: what DEF042 suggests instead, by language
