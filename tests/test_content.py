@@ -149,10 +149,11 @@ def test_flow_page_shows_the_svg_as_an_image_with_the_flow_in_words(admin, quest
 
 
 # -- preview ------------------------------------------------------------------------------------
-def walk_preview(client, q, example_index, source="live", limit=40):
+def walk_preview(client, q, example_index, source="live", limit=40, language=""):
     """Press Continue on every page with the prefilled answers; returns the pages seen."""
     example = q.examples[example_index] if example_index >= 0 else None
-    response = client.get(f"/staff/content/preview/{source}/start?example={example_index}")
+    url = f"/staff/content/preview/{source}/start?example={example_index}"
+    response = client.get(url + (f"&language={language}" if language else ""))
     seen, panels, bodies = [], [], []
     for _ in range(limit):
         body = response.get_data(as_text=True)
@@ -307,3 +308,18 @@ def test_back_from_the_support_page_returns_to_the_page_that_raised_it(
     }
     back = admin.post("/staff/content/preview/live/step", data=data).get_data(as_text=True)
     assert PAGE_RE.search(back).group(1) == "safety"
+
+
+def test_the_preview_walks_the_spanish_texts_too(app, admin, questionnaire, personas):
+    listing = admin.get("/staff/content/preview").get_data(as_text=True)
+    index = questionnaire.examples.index(personas["P08"])
+    assert f"start?example={index}&amp;language=es" in listing and ">In Spanish<" in listing
+    seen, _panels, bodies = walk_preview(admin, questionnaire, index, language="es")
+    english, _, _ = walk_preview(admin, questionnaire, index)
+    assert seen == english  # the same pages, support page included
+    assert "¿Cuántos años tiene?" in bodies[0] and "How old are you?" not in bodies[0]
+    spanish = app.extensions["screener"].live("es")
+    assert spanish.outcome("support_first").title in bodies[-1]
+    assert questionnaire.outcome("support_first").title not in bodies[-1]
+    again = bodies[-1].split("Walk this preview again", 1)[0]
+    assert "language=es" in again

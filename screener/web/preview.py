@@ -24,7 +24,9 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..authoring.preview import engine_view
-from ..questionnaire import Questionnaire, evaluate, visible_on_page
+from ..i18n import translations
+from ..questionnaire import Questionnaire, evaluate, load_text, visible_on_page
+from ..questionnaire.translations import LANGUAGE_NAMES
 from ..store import drafts
 from ..store.queries import parse_int
 from . import preview_files
@@ -50,6 +52,8 @@ class Walk:
     page: str = ""
     #: on the support page: the page that raised it
     after: str = ""
+    #: the language of the file's texts ("": its first); the staff interface stays English
+    language: str = ""
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -70,14 +74,20 @@ def load(source: str) -> Walk | None:
 
 
 # -- which questionnaire -----------------------------------------------------------------
-def questionnaire(source: str) -> Questionnaire | None:
+def questionnaire(source: str, language: str = "") -> Questionnaire | None:
+    """The file previewed, with its texts in `language` when it has them."""
     if source == "live":
         from . import app_state
 
-        return app_state.get().questionnaire
-    if source == "candidate":
-        return preview_files.current()
-    abort(404)
+        return app_state.get().live(language)
+    if source != "candidate":
+        abort(404)
+    q = preview_files.current()
+    if q is None or not language or language == q.language or language not in q.meta.languages:
+        return q
+    return load_text(
+        q.text, q.path, q.content_hash, language, translations(language).gettext
+    ).questionnaire
 
 
 def example_answers(q: Questionnaire, walk: Walk) -> dict:
@@ -110,14 +120,16 @@ def _list_with(form, report=None):
         candidate_report=preview_files.current_report(),
         report=report,
         form=form,
+        language_names=LANGUAGE_NAMES,
     )
 
 
 @bp.get("/preview/<source>/start")
 def start(source):
-    q = questionnaire(source) or _gone()
+    language = request.args.get("language", "")
+    q = questionnaire(source, language) or _gone()
     example = request.args.get("example", "-1")
-    walk = Walk(source, parse_int(example, -1))
+    walk = Walk(source, parse_int(example, -1), language=q.language)
     if walk.example >= len(q.examples):
         abort(404)
     first = evaluate(q, {}).visible_pages[0]
@@ -127,9 +139,9 @@ def start(source):
 
 @bp.post("/preview/<source>/step")
 def step(source):
-    q = questionnaire(source)
-    walk = load(source) if q is not None else None
-    if walk is None:
+    walk = load(source)
+    q = questionnaire(source, walk.language) if walk is not None else None
+    if walk is None or q is None:
         flash("That preview step has expired or was changed. Start the preview again.")
         return redirect(url_for(".preview"), code=303)
     if request.form.get("action") == "back":
