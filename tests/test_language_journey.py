@@ -123,7 +123,9 @@ def test_the_spanish_summary_pdf_parsed_back(client, questionnaire, spanish, per
     in_spanish(client)
     journey = Journey(client, questionnaire)
     journey.run(personas["P08"].answers)  # scores, flags and the crisis resources first
-    pages = pdf_pages(client.get("/summary.pdf").data)
+    response = client.get("/summary.pdf")
+    assert 'filename="resumen-kap-no-enviado.pdf"' in response.headers["Content-Disposition"]
+    pages = pdf_pages(response.data)
     assert len(pages) >= 2
     whole = "\n".join(pages)
     assert "Resumen del cuestionario — no es un diagnóstico" in pages[0]

@@ -469,7 +469,11 @@ def pdf_response(ctx: Context):
     body = render_summary(
         ctx.evaluation, ctx.q, meta, translations=translations(language), locale=language
     )
-    name = f"kap-prescreen-summary-{submission.reference if submission else 'not-sent'}.pdf"
+    # translators: a file name: lower case, no spaces or accents
+    name = _("kap-prescreen-summary-%(reference)s.pdf") % {
+        # translators: part of a file name: lower case, no spaces or accents
+        "reference": submission.reference if submission else _("not-sent")
+    }
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
