@@ -75,12 +75,14 @@ def last_step(app, email) -> int | None:
 
 
 def fresh_code(app, email, secret=TOTP_SECRET) -> str:
-    """A code the app will accept now: the earliest step in its window (one step either side)
-    after the last one used, as a person would type the next code; waits if all are used."""
+    """A code the app will accept now: this step's, or the next one's when this one is used;
+    waits if both are. Never the previous step's: the app's window (one step either side)
+    moves on at the next 30 s boundary, which may fall between making the code and sending it.
+    """
     while True:
         current = int(time.time() // 30)
         used = last_step(app, email)
-        for step in range(current - 1, current + 2):
+        for step in range(current, current + 2):
             if used is None or step > used:
                 return pyotp.TOTP(secret).at(step * 30)
         time.sleep(30 - time.time() % 30 + 0.05)

@@ -170,11 +170,12 @@ _LAST_STEP: dict[str, int] = {}
 
 
 def next_code(email: str) -> str:
-    """A code the app accepts now: the earliest step of its window (one step either side)
-    after the last one this account used; waits for the next step if all three are used."""
+    """A code the app accepts now: this step's, or the next one's when this one is used (never
+    the previous one's: a 30 s boundary may pass before the app checks it); waits if both are
+    used."""
     while True:
         current = int(time.time() // 30)
-        for step in range(current - 1, current + 2):
+        for step in range(current, current + 2):
             if step > _LAST_STEP.get(email, -1):
                 _LAST_STEP[email] = step
                 return pyotp.TOTP(SECRETS[email]).at(step * 30)
