@@ -11,6 +11,8 @@ from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
+from .questionnaire import Questionnaire, in_language
+
 #: translations/<language>/LC_MESSAGES/messages.mo, beside templates/
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
@@ -21,3 +23,8 @@ def translations(language: str) -> NullTranslations:
     if not language or language == "en":
         return NullTranslations()
     return Translations.load(str(TRANSLATIONS_DIR), [language])
+
+
+def read_in(q: Questionnaire, language: str) -> Questionnaire:
+    """`q` in `language`, the core's own words (Yes, No, ...) from that language's catalog."""
+    return in_language(q, language, translations(language).gettext)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..questionnaire import Questionnaire, evaluate, load_text
+from ..questionnaire import Questionnaire, evaluate, in_language
 from .structure import Change, structural_changes
 
 
@@ -134,7 +134,7 @@ def translated_changes(old: Questionnaire, new: Questionnaire):
     for language in new.meta.languages[1:]:
         if language not in old.meta.languages:
             continue
-        old_l, new_l = _in_language(old, language), _in_language(new, language)
+        old_l, new_l = in_language(old, language), in_language(new, language)
         for change in structural_changes(old_l, new_l):
             field_name = change.detail.split(":", 1)[0]
             if (
@@ -143,10 +143,6 @@ def translated_changes(old: Questionnaire, new: Questionnaire):
                 and (change.kind, change.id, change.detail) not in english
             ):
                 yield replace(change, detail=f"({language}) {change.detail}")
-
-
-def _in_language(q: Questionnaire, language: str) -> Questionnaire:
-    return load_text(q.text, q.path, q.content_hash, language).questionnaire
 
 
 # -- examples -----------------------------------------------------------------------------

@@ -15,14 +15,13 @@ from pathlib import Path
 
 import click
 
-from ..i18n import translations
+from ..i18n import read_in, translations
 from ..pdf import SummaryMeta, render_summary
 from ..questionnaire import (
     ERROR,
     check_file,
     evaluate,
     has_errors,
-    load_text,
     read_answers_with_positions,
 )
 from ..questionnaire.translations import coverage_lines
@@ -161,8 +160,7 @@ def pdf_command(answers, output, questions, reference, date, language):
             known = ", ".join(q.meta.languages)
             click.echo(f"{questions}: no texts in '{language}'; it has {known}", err=True)
             sys.exit(1)
-        q = load_text(q.text, q.path, q.content_hash, language, translations(language).gettext)
-        q = q.questionnaire
+        q = read_in(q, language)
     evaluation = evaluate(q, values)
     if evaluation.errors:
         for error in evaluation.errors:

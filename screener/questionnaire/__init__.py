@@ -35,7 +35,7 @@ from .definition import (
 from .evaluate import Evaluation, FiredFlag, ScoreResult, evaluate, scores_of, visible_on_page
 from .examples import Coverage, run_examples
 from .lint import lint
-from .loader import LoadResult, load_bytes, load_file, load_text
+from .loader import LoadResult, in_language, load_bytes, load_file, load_text
 from .problems import CODES, ERROR, WARNING, Problem, has_errors
 from .progress import expected_pages
 from .wording import in_words
@@ -87,6 +87,7 @@ __all__ = [
     "load_bytes",
     "load_file",
     "load_text",
+    "in_language",
     "read_answers",
     "read_answers_with_positions",
     "run_examples",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .examples import Coverage, run_examples
 from .lint import lint, lint_translation
-from .loader import load_bytes, load_file, load_text
+from .loader import in_language, load_bytes, load_file
 from .problems import ERROR, has_errors
 from .yamlsource import gc_paused
 
@@ -71,7 +71,7 @@ def _lint_translations(q) -> list:
     """The client-text checks on each of the file's other languages, read as a client would."""
     problems = []
     for language in q.meta.languages[1:]:
-        translated = load_text(q.text, q.path, q.content_hash, language).questionnaire
+        translated = in_language(q, language)
         if translated is not None:
             problems += lint_translation(translated)
     return problems

@@ -91,6 +91,14 @@ def load_text(
     return LoadResult(questionnaire, source.problems + builder.reader.problems, source)
 
 
+def in_language(q: d.Questionnaire, language: str, gettext=None) -> d.Questionnaire:
+    """`q` read again with its texts in `language`; `q` itself when it is already in it or
+    the file has no texts in it."""
+    if not language or language == q.language or language not in q.meta.languages:
+        return q
+    return load_text(q.text, q.path, q.content_hash, language, gettext).questionnaire
+
+
 class _Builder(ConditionReader):
     def __init__(self, reader: Reader, gettext=_untranslated):
         self.reader = reader

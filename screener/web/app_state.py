@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g
 
-from ..i18n import translations
-from ..questionnaire import DefinitionError, Questionnaire, check_file, load_text
+from ..i18n import read_in
+from ..questionnaire import DefinitionError, Questionnaire, check_file
 from ..store import (
     Vault,
     health,
@@ -42,15 +42,9 @@ class AppState:
         """The questionnaire a draft or submission was answered against, read (once) through
         the caller's `session`, with its texts in `language` when the file has it."""
         english = self._version(content_hash, session)
-        if not language or language == english.language:
-            return english
-        if language not in english.meta.languages:
-            return english
         key = (content_hash, language)
         if key not in self.translated:
-            gettext = translations(language).gettext
-            loaded = load_text(english.text, english.path, content_hash, language, gettext)
-            self.translated[key] = loaded.questionnaire
+            self.translated[key] = read_in(english, language)
         return self.translated[key]
 
     def _version(self, content_hash: str, session) -> Questionnaire:

@@ -10,6 +10,7 @@ the code is checked, kept in the session, and the same address is asked again wi
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote, urlencode
 
 from babel import Locale, UnknownLocaleError
@@ -168,6 +169,7 @@ def switch_url(code: str) -> str:
     return _address([*args, ("lang", code)])
 
 
+@functools.cache  # the catalogs are fixed while the app runs; every page shows these names
 def own_name(code: str) -> str:
     """A language's name in that language, as a switch shows it: "English", "Español".
 

@@ -24,8 +24,8 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..authoring.preview import engine_view
-from ..i18n import translations
-from ..questionnaire import Questionnaire, evaluate, load_text, visible_on_page
+from ..i18n import read_in
+from ..questionnaire import Questionnaire, evaluate, visible_on_page
 from ..questionnaire.translations import LANGUAGE_NAMES
 from ..store import drafts
 from ..store.queries import parse_int
@@ -83,11 +83,7 @@ def questionnaire(source: str, language: str = "") -> Questionnaire | None:
     if source != "candidate":
         abort(404)
     q = preview_files.current()
-    if q is None or not language or language == q.language or language not in q.meta.languages:
-        return q
-    return load_text(
-        q.text, q.path, q.content_hash, language, translations(language).gettext
-    ).questionnaire
+    return q if q is None else read_in(q, language)
 
 
 def example_answers(q: Questionnaire, walk: Walk) -> dict:
